@@ -1,0 +1,86 @@
+// The public API of @micro-ts/runtime. Engine-backed parts live in subpath exports
+// (`@micro-ts/runtime/grpc`, ...) so this entry stays free of optional dependencies.
+export type {
+  MethodKind,
+  MessageType,
+  HttpRule,
+  FieldSchema,
+  MessageSchema,
+  EndpointSchema,
+  MethodDescriptor,
+  ServiceDescriptor,
+  TopicDescriptor,
+} from "./method/method-descriptor.js";
+export { type Metadata, normalizeMetadata, mergeMetadata } from "./metadata/metadata.js";
+export {
+  MicroError,
+  type MicroErrorJson,
+  badRequest,
+  unauthorized,
+  forbidden,
+  notFound,
+  timeout,
+  conflict,
+  payloadTooLarge,
+  tooManyRequests,
+  canceled,
+  internalServerError,
+  notImplemented,
+  badGateway,
+  serviceUnavailable,
+  gatewayTimeout,
+} from "./errors/micro-error.js";
+export {
+  type StatusMapping,
+  STATUS_MAPPINGS,
+  statusForCode,
+  statusForConnectCode,
+  statusForGrpcCode,
+  httpStatusForConnectCode,
+} from "./errors/status-codes.js";
+export type { Codec } from "./codec/codec.js";
+export { createProtoCodec } from "./codec/proto-codec.js";
+export { createJsonCodec } from "./codec/json-codec.js";
+export type { HandlerContext, MessageContext } from "./context/handler-context.js";
+export type { CallOptions, PublishOptions } from "./context/call-options.js";
+export type {
+  Transport,
+  ListenOptions,
+  TransportListener,
+  Router,
+  InboundCall,
+  Route,
+  RouteResult,
+  OutboundCall,
+  TransportClient,
+} from "./transport/transport.js";
+export type {
+  ServiceNode,
+  ServiceRecord,
+  RegisterOptions,
+  RegistryEvent,
+  RegistryWatcher,
+  Registry,
+} from "./registry/registry.js";
+export type { Next, NodeFilter, Selector } from "./selector/selector.js";
+export type {
+  BrokerMessage,
+  BrokerHandler,
+  BrokerSubscribeOptions,
+  BrokerSubscription,
+  Broker,
+} from "./broker/broker.js";
+export type { Client, ClientRequest, ClientCallFn, ClientWrapper } from "./client/client.js";
+export type {
+  UnaryHandler,
+  ServerStreamingHandler,
+  ClientStreamingHandler,
+  BidiStreamingHandler,
+  MethodHandler,
+  ServiceImplementation,
+  Subscriber,
+  HandlerFn,
+  HandlerWrapper,
+  SubscriberWrapper,
+} from "./server/handler.js";
+export type { Server, SubscribeOptions } from "./server/server.js";
