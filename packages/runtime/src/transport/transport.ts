@@ -38,6 +38,8 @@ export interface TransportListener {
 /** Maps wire paths (`/greeter.v1.Greeter/Hello`) to the server's handlers. */
 export interface Router {
   route(path: string): Route | undefined;
+  /** Every route; transports that must declare methods up front (gRPC) enumerate them. */
+  routes(): Iterable<Route>;
 }
 
 /** The per-call facts a transport reads off the wire before invoking a route. */
