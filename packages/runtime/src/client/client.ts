@@ -32,9 +32,11 @@ export interface ClientRequest {
   /** The request message, or an `AsyncIterable` of them for streaming kinds. */
   readonly request: unknown;
   readonly metadata: Metadata;
-  /** Absolute deadline in epoch ms. */
-  readonly deadline: number;
+  /** Absolute deadline in epoch ms; streams have none unless one was set or inherited. */
+  readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The caller's options as given (retries, address, ...), for wrappers to read. */
+  readonly options: CallOptions;
 }
 
 /** Performs a call: resolves to the response, or to an `AsyncIterable` for streaming kinds. */
