@@ -7,7 +7,7 @@ import { mergeMetadata } from "../metadata/metadata.js";
 import type { MethodDescriptor, TopicDescriptor } from "../method/method-descriptor.js";
 import type { ServiceNode } from "../registry/registry.js";
 import type { Next, Selector } from "../selector/selector.js";
-import type { Transport, TransportClient } from "../transport/transport.js";
+import type { Transport } from "../transport/transport.js";
 import type { Client, ClientCallFn, ClientRequest, ClientWrapper } from "./client.js";
 import { type Backoff, exponentialBackoff, isRetryable, sleep } from "./retry.js";
 
