@@ -9,7 +9,12 @@ import type { MethodDescriptor, TopicDescriptor } from "../method/method-descrip
  */
 export interface Client {
   /** A unary call. Rejects with `MicroError`. */
-  call<I, O>(service: string, method: MethodDescriptor<I, O>, request: I, options?: CallOptions): Promise<O>;
+  call<I, O>(
+    service: string,
+    method: MethodDescriptor<I, O>,
+    request: I,
+    options?: CallOptions,
+  ): Promise<O>;
   /**
    * Any streaming call. Server-streaming passes a one-message `requests`; client
    * streaming yields exactly one response.

@@ -44,7 +44,8 @@ export function createClient(options: ClientOptions): Client {
   const retries = options.retries ?? DEFAULT_RETRIES;
   const backoff = options.backoff ?? exponentialBackoff;
   const speaksOurTransport = (node: ServiceNode) =>
-    node.metadata["transport"] === undefined || node.metadata["transport"] === options.transport.name;
+    node.metadata["transport"] === undefined ||
+    node.metadata["transport"] === options.transport.name;
 
   function prepare(
     service: string,
@@ -94,7 +95,8 @@ export function createClient(options: ClientOptions): Client {
           node = next();
         }
         const result = await attempt(node.address);
-        if (callOptions.address === undefined) options.selector.mark(request.service, node, undefined);
+        if (callOptions.address === undefined)
+          options.selector.mark(request.service, node, undefined);
         return result;
       } catch (thrown) {
         const error = MicroError.from(thrown, CLIENT_ID);
@@ -144,7 +146,12 @@ export function createClient(options: ClientOptions): Client {
   const wrappedStream = wrap(stream);
 
   return {
-    call<I, O>(service: string, method: MethodDescriptor<I, O>, request: I, callOptions?: CallOptions) {
+    call<I, O>(
+      service: string,
+      method: MethodDescriptor<I, O>,
+      request: I,
+      callOptions?: CallOptions,
+    ) {
       return wrappedUnary(prepare(service, method, request, callOptions)) as Promise<O>;
     },
 
@@ -164,7 +171,10 @@ export function createClient(options: ClientOptions): Client {
 
     async publish<T>(topic: TopicDescriptor<T>, message: T, publishOptions?: PublishOptions) {
       if (!options.broker) {
-        throw serviceUnavailable(CLIENT_ID, `cannot publish to ${topic.topic}: the client has no broker`);
+        throw serviceUnavailable(
+          CLIENT_ID,
+          `cannot publish to ${topic.topic}: the client has no broker`,
+        );
       }
       const scope = callScope.getStore();
       const header = mergeMetadata(scope?.metadata, publishOptions?.metadata, {
@@ -172,7 +182,10 @@ export function createClient(options: ClientOptions): Client {
         "micro-topic": topic.topic,
         "micro-id": randomUUID(),
       });
-      await options.broker.publish(topic.topic, { header, body: topic.type.encode(message).finish() });
+      await options.broker.publish(topic.topic, {
+        header,
+        body: topic.type.encode(message).finish(),
+      });
     },
 
     close(): Promise<void> {
@@ -191,7 +204,10 @@ function checkBudget(request: ClientRequest): void {
 }
 
 function budgetSpent(request: ClientRequest): boolean {
-  return request.signal?.aborted === true || (request.deadline !== undefined && Date.now() >= request.deadline);
+  return (
+    request.signal?.aborted === true ||
+    (request.deadline !== undefined && Date.now() >= request.deadline)
+  );
 }
 
 /** Re-attaches an already-pulled first result in front of the rest of a stream. */

@@ -28,10 +28,14 @@ export function iterateInScope<T>(scope: CallScope, iterable: AsyncIterable<T>):
         next: (...args: [] | [undefined]) => callScope.run(scope, () => iterator.next(...args)),
         return: (value?: unknown) =>
           callScope.run(scope, () =>
-            iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: undefined }),
+            iterator.return
+              ? iterator.return(value)
+              : Promise.resolve({ done: true, value: undefined }),
           ),
         throw: (error?: unknown) =>
-          callScope.run(scope, () => (iterator.throw ? iterator.throw(error) : Promise.reject(error))),
+          callScope.run(scope, () =>
+            iterator.throw ? iterator.throw(error) : Promise.reject(error),
+          ),
       } as AsyncIterator<T>;
     },
   };

@@ -3,7 +3,10 @@ import type { HandlerContext, MessageContext } from "../context/handler-context.
 /** Serves a unary method. */
 export type UnaryHandler<I, O> = (request: I, context: HandlerContext) => O | Promise<O>;
 /** Serves a server-streaming method: yields the responses. */
-export type ServerStreamingHandler<I, O> = (request: I, context: HandlerContext) => AsyncIterable<O>;
+export type ServerStreamingHandler<I, O> = (
+  request: I,
+  context: HandlerContext,
+) => AsyncIterable<O>;
 /** Serves a client-streaming method: reads the requests, returns one response. */
 export type ClientStreamingHandler<I, O> = (
   requests: AsyncIterable<I>,

@@ -82,7 +82,11 @@ export class RouteTable implements Router {
           signal: call.signal,
           responseMetadata: {},
         };
-        const scope: CallScope = { metadata: call.metadata, deadline: call.deadline, signal: call.signal };
+        const scope: CallScope = {
+          metadata: call.metadata,
+          deadline: call.deadline,
+          signal: call.signal,
+        };
         const done = inFlight.begin();
         if (!streamsOut) {
           const response = new Promise<unknown>((resolve) =>
@@ -91,7 +95,10 @@ export class RouteTable implements Router {
             (value) => {
               done();
               if (value === undefined || value === null) {
-                throw internalServerError(service, `${method.endpoint.name} returned no response message`);
+                throw internalServerError(
+                  service,
+                  `${method.endpoint.name} returned no response message`,
+                );
               }
               return value;
             },
@@ -102,7 +109,10 @@ export class RouteTable implements Router {
           );
           return { context, response };
         }
-        return { context, response: trackStream(scope, () => wrapped(request, context), done, toMicroError) };
+        return {
+          context,
+          response: trackStream(scope, () => wrapped(request, context), done, toMicroError),
+        };
       },
     };
   }
@@ -120,7 +130,9 @@ function trackStream(
       try {
         const iterable = callScope.run(scope, start);
         if (!isAsyncIterable(iterable)) {
-          throw new TypeError("a streaming handler must return an AsyncIterable (use an async generator)");
+          throw new TypeError(
+            "a streaming handler must return an AsyncIterable (use an async generator)",
+          );
         }
         yield* iterateInScope(scope, iterable);
       } catch (error) {

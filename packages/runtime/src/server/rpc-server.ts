@@ -8,7 +8,12 @@ import { type Logger, createConsoleLogger } from "../logger/logger.js";
 import type { ServiceDescriptor, TopicDescriptor } from "../method/method-descriptor.js";
 import type { Registry, ServiceRecord } from "../registry/registry.js";
 import type { Transport, TransportListener } from "../transport/transport.js";
-import type { HandlerWrapper, ServiceImplementation, Subscriber, SubscriberWrapper } from "./handler.js";
+import type {
+  HandlerWrapper,
+  ServiceImplementation,
+  Subscriber,
+  SubscriberWrapper,
+} from "./handler.js";
 import { createInFlight } from "./in-flight.js";
 import { RouteTable } from "./route-table.js";
 import type { Server, SubscribeOptions } from "./server.js";
@@ -94,7 +99,9 @@ export function createServer(options: ServerOptions): Server {
         async (message) => {
           const done = inFlight.begin();
           try {
-            const codec = message.header["content-type"]?.includes("json") ? codecs.json : codecs.proto;
+            const codec = message.header["content-type"]?.includes("json")
+              ? codecs.json
+              : codecs.proto;
             const decoded = codec.decode(message.body, topic.type);
             const context: MessageContext = { topic: topic.topic, metadata: { ...message.header } };
             const scope = { metadata: context.metadata, deadline: undefined, signal: undefined };
@@ -135,14 +142,24 @@ export function createServer(options: ServerOptions): Server {
 
   return {
     handle(service: ServiceDescriptor, implementation: ServiceImplementation): void {
-      if (listener) throw new Error(`cannot add ${service.typeName} to ${options.name}: the server is already started`);
+      if (listener)
+        throw new Error(
+          `cannot add ${service.typeName} to ${options.name}: the server is already started`,
+        );
       routes.add(service, implementation);
     },
 
-    subscribe<T>(topic: TopicDescriptor<T>, subscriber: Subscriber<T>, subscribeOptions?: SubscribeOptions): void {
-      if (listener) throw new Error(`cannot subscribe to ${topic.topic}: the server is already started`);
+    subscribe<T>(
+      topic: TopicDescriptor<T>,
+      subscriber: Subscriber<T>,
+      subscribeOptions?: SubscribeOptions,
+    ): void {
+      if (listener)
+        throw new Error(`cannot subscribe to ${topic.topic}: the server is already started`);
       if (!options.broker) {
-        throw new Error(`cannot subscribe to ${topic.topic}: the server was created without a broker`);
+        throw new Error(
+          `cannot subscribe to ${topic.topic}: the server was created without a broker`,
+        );
       }
       pending.push({
         topic,
@@ -172,7 +189,10 @@ export function createServer(options: ServerOptions): Server {
       const registered = record;
       heartbeat = setInterval(() => {
         options.registry.register(registered, { ttl: registerTtl }).catch((error: unknown) => {
-          logger.warn("re-register failed; will retry", { registry: options.registry.name, error: String(error) });
+          logger.warn("re-register failed; will retry", {
+            registry: options.registry.name,
+            error: String(error),
+          });
         });
       }, registerInterval);
       heartbeat.unref();

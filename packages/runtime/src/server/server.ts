@@ -14,7 +14,11 @@ export interface SubscribeOptions {
  */
 export interface Server {
   handle(service: ServiceDescriptor, implementation: ServiceImplementation): void;
-  subscribe<T>(topic: TopicDescriptor<T>, subscriber: Subscriber<T>, options?: SubscribeOptions): void;
+  subscribe<T>(
+    topic: TopicDescriptor<T>,
+    subscriber: Subscriber<T>,
+    options?: SubscribeOptions,
+  ): void;
   /** Listens, subscribes, registers, then re-registers every interval. */
   start(): Promise<void>;
   /**

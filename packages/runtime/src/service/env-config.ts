@@ -72,14 +72,20 @@ export function readEnvConfig(env: Env): EnvConfig {
   const level = text("MICRO_LOG_LEVEL");
   if (level !== undefined) {
     if (!isLogLevel(level)) {
-      throw new ConfigError(`MICRO_LOG_LEVEL=${level} is not a log level; use debug, info, warn or error`);
+      throw new ConfigError(
+        `MICRO_LOG_LEVEL=${level} is not a log level; use debug, info, warn or error`,
+      );
     }
     config.logLevel = level;
   }
   return config;
 }
 
-function oneOf<T extends string>(key: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(
+  key: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`${key}=${value} is not supported; use one of: ${allowed.join(", ")}`);
@@ -114,7 +120,9 @@ export function parseAddress(key: string, value: string): { host: string; port: 
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]*):(\d{1,5})$/.exec(value);
   const port = match ? Number(match[2]) : Number.NaN;
   if (!match || port > 65535) {
-    throw new ConfigError(`${key}=${value} is not an address; use host:port, e.g. 127.0.0.1:9090 or :9090`);
+    throw new ConfigError(
+      `${key}=${value} is not an address; use host:port, e.g. 127.0.0.1:9090 or :9090`,
+    );
   }
   const host = (match[1] as string).replace(/^\[|\]$/g, "");
   return { host: host === "" ? "0.0.0.0" : host, port };

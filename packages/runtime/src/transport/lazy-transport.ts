@@ -19,7 +19,10 @@ export function createLazyTransport(name: string, load: () => Promise<Transport>
         (client ??= get().then(
           (transport) => transport.client(),
           (error: unknown) => {
-            throw serviceUnavailable("micro.client", `the ${name} transport failed to load: ${String(error)}`);
+            throw serviceUnavailable(
+              "micro.client",
+              `the ${name} transport failed to load: ${String(error)}`,
+            );
           },
         ));
       return {

@@ -34,7 +34,11 @@ describe("readEnvConfig", () => {
   });
 
   it.each([
-    ["MICRO_TRANSPORT", "tcp", /MICRO_TRANSPORT=tcp is not supported; use one of: http, grpc, memory/],
+    [
+      "MICRO_TRANSPORT",
+      "tcp",
+      /MICRO_TRANSPORT=tcp is not supported; use one of: http, grpc, memory/,
+    ],
     ["MICRO_REGISTRY", "consul", /MICRO_REGISTRY=consul is not supported/],
     ["MICRO_BROKER", "kafka", /MICRO_BROKER=kafka is not supported/],
     ["MICRO_REGISTER_TTL", "soon", /MICRO_REGISTER_TTL=soon is not a duration/],
