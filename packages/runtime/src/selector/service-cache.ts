@@ -1,0 +1,104 @@
+import type { Registry, RegistryWatcher, ServiceRecord } from "../registry/registry.js";
+
+/** Settings of a watched service cache. */
+export interface ServiceCacheOptions {
+  readonly registry: Registry;
+  /**
+   * Milliseconds a looked-up service is served from memory before it is read again, a
+   * safety net should a watch event be missed. Default 60 000, go-micro's cache TTL.
+   */
+  readonly ttl?: number;
+}
+
+/**
+ * Service records kept fresh by one `registry.watch()`, so a lookup per call costs a map
+ * read, not a registry read. The first lookup of a name reads the registry.
+ */
+export interface ServiceCache {
+  /** Every version of `name` with nodes; empty when the registry does not know it. */
+  get(name: string): Promise<readonly ServiceRecord[]>;
+  /** Stops the watch and forgets everything; a later `get` starts over. */
+  close(): void;
+}
+
+interface CacheEntry {
+  /** Records by version. */
+  readonly records: Map<string, ServiceRecord>;
+  expiresAt: number;
+}
+
+/** Creates a cache over `registry`; watching starts with the first lookup. */
+export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
+  const { registry } = options;
+  const ttl = options.ttl ?? 60_000;
+  const entries = new Map<string, CacheEntry>();
+  const inflight = new Map<string, Promise<readonly ServiceRecord[]>>();
+  /** Names changed while their lookup was in flight: its answer may already be old. */
+  const changedDuringLookup = new Set<string>();
+  let watcher: RegistryWatcher | undefined;
+
+  const follow = (current: RegistryWatcher): void => {
+    void (async () => {
+      try {
+        for await (const event of current) {
+          const { name, version } = event.service;
+          if (inflight.has(name)) changedDuringLookup.add(name);
+          const entry = entries.get(name);
+          if (!entry) continue;
+          if (event.type === "delete") entry.records.delete(version);
+          else entry.records.set(version, event.service);
+          if (entry.records.size === 0) entries.delete(name);
+        }
+      } catch {
+        // A failed watch ends like a stopped one: fall back to reading the registry.
+      }
+      if (watcher === current) {
+        watcher = undefined;
+        entries.clear();
+      }
+    })();
+  };
+
+  const lookup = async (name: string): Promise<readonly ServiceRecord[]> => {
+    changedDuringLookup.delete(name);
+    let records: ServiceRecord[];
+    try {
+      records = await registry.getService(name);
+    } finally {
+      inflight.delete(name);
+    }
+    if (records.length === 0) entries.delete(name);
+    else {
+      entries.set(name, {
+        records: new Map(records.map((record) => [record.version, record])),
+        expiresAt: changedDuringLookup.has(name) ? 0 : Date.now() + ttl,
+      });
+    }
+    changedDuringLookup.delete(name);
+    return records;
+  };
+
+  return {
+    get(name) {
+      const entry = entries.get(name);
+      if (entry && entry.expiresAt > Date.now())
+        return Promise.resolve([...entry.records.values()]);
+      if (!watcher) {
+        watcher = registry.watch();
+        follow(watcher);
+      }
+      let pending = inflight.get(name);
+      if (!pending) {
+        pending = lookup(name);
+        inflight.set(name, pending);
+      }
+      return pending;
+    },
+    close() {
+      const current = watcher;
+      watcher = undefined;
+      current?.stop();
+      entries.clear();
+    },
+  };
+}
