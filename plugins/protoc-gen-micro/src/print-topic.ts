@@ -1,7 +1,7 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import { literal } from "./endpoint-schema.js";
 import type { PrintContext } from "./print-context.js";
-import { printPublisher } from "./print-service.js";
+import { printPublisher } from "./print-descriptor.js";
 import type { TopicOption } from "./proto-options.js";
 
 /** Exported names of a message-declared topic, allocated collision-free per file. */

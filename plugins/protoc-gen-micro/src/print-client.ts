@@ -1,0 +1,143 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { literal } from "./endpoint-schema.js";
+import type { PrintContext } from "./print-context.js";
+import { printProtoComment, type ServiceMethod, type ServiceNames } from "./service-method.js";
+
+/** Prints the client interface and its factory over the runtime `Client`. */
+export function printClient(
+  c: PrintContext,
+  service: DescService,
+  methods: readonly ServiceMethod[],
+  names: ServiceNames,
+): void {
+  const { f } = c;
+  const callOptions = c.runtimeType("CallOptions");
+  const promise = c.global("Promise");
+  const asyncIterable = c.global("AsyncIterable");
+  f.print(f.jsDoc(`Typed client of ${service.typeName}.`));
+  f.print(f.export("interface", names.client), " {");
+  for (const { desc, localName } of methods) {
+    const input = c.message(desc.input);
+    const output = c.message(desc.output);
+    printProtoComment(c, desc);
+    switch (desc.methodKind) {
+      case "unary":
+        f.print(
+          "  ",
+          localName,
+          "(request: ",
+          input,
+          ", options?: ",
+          callOptions,
+          "): ",
+          promise,
+          "<",
+          output,
+          ">;",
+        );
+        break;
+      case "server_streaming":
+        f.print(
+          "  ",
+          localName,
+          "(request: ",
+          input,
+          ", options?: ",
+          callOptions,
+          "): ",
+          asyncIterable,
+          "<",
+          output,
+          ">;",
+        );
+        break;
+      case "client_streaming":
+        f.print(
+          "  ",
+          localName,
+          "(requests: ",
+          asyncIterable,
+          "<",
+          input,
+          ">, options?: ",
+          callOptions,
+          "): ",
+          promise,
+          "<",
+          output,
+          ">;",
+        );
+        break;
+      case "bidi_streaming":
+        f.print(
+          "  ",
+          localName,
+          "(requests: ",
+          asyncIterable,
+          "<",
+          input,
+          ">, options?: ",
+          callOptions,
+          "): ",
+          asyncIterable,
+          "<",
+          output,
+          ">;",
+        );
+        break;
+    }
+  }
+  f.print("}");
+  f.print();
+  f.print(f.jsDoc('`service` is the registered service name to call, e.g. "greeter".'));
+  f.print(
+    f.export("function", names.createClient),
+    "(client: ",
+    c.runtimeType("Client"),
+    ", service: string): ",
+    names.client,
+    " {",
+  );
+  f.print("  return {");
+  for (const { desc, localName } of methods) {
+    const method = `${names.descriptor}.methods.${desc.name}`;
+    switch (desc.methodKind) {
+      case "unary":
+        f.print("    ", localName, "(request, options) {");
+        f.print("      return client.call(service, ", method, ", request, options);");
+        break;
+      case "server_streaming":
+        f.print("    ", localName, "(request, options) {");
+        f.print("      const requests = (async function* () {");
+        f.print("        yield request;");
+        f.print("      })();");
+        f.print("      return client.stream(service, ", method, ", requests, options);");
+        break;
+      case "client_streaming":
+        f.print("    async ", localName, "(requests, options) {");
+        f.print(
+          "      for await (const response of client.stream(service, ",
+          method,
+          ", requests, options)) {",
+        );
+        f.print("        return response;");
+        f.print("      }");
+        f.print(
+          "      throw ",
+          c.runtimeValue("internalServerError"),
+          "(service, ",
+          literal(`${service.typeName}/${desc.name}: the stream ended without a response`),
+          ");",
+        );
+        break;
+      case "bidi_streaming":
+        f.print("    ", localName, "(requests, options) {");
+        f.print("      return client.stream(service, ", method, ", requests, options);");
+        break;
+    }
+    f.print("    },");
+  }
+  f.print("  };");
+  f.print("}");
+  f.print();
+}
