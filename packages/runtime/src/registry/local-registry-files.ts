@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { MicroError } from "../errors/micro-error.js";
@@ -14,6 +14,8 @@ import type { ServiceNode, ServiceRecord } from "./registry.js";
 const TMP_PREFIX = ".tmp-";
 /** Longest file name most file systems accept. */
 const MAX_FILE_NAME_BYTES = 255;
+/** A temporary file older than this was left by a writer killed mid-write. */
+export const STALE_TMP_MS = 60_000;
 /** A node file larger than this is refused on write and skipped on read. */
 export const MAX_NODE_FILE_BYTES = 1024 * 1024;
 
@@ -177,6 +179,20 @@ export async function writeNodeFile(
     await rm(tmp, { force: true }).catch(() => undefined);
     throw directoryError(directory, error);
   }
+}
+
+/** Deletes temporary files of writers that died between writing and renaming. */
+export async function collectStaleTemporaryFiles(directory: string, now: number): Promise<void> {
+  const names = await readdir(directory).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((fileName) => fileName.startsWith(TMP_PREFIX))
+      .map(async (fileName) => {
+        const path = join(directory, fileName);
+        const stats = await stat(path).catch(() => undefined);
+        if (stats && now - stats.mtimeMs > STALE_TMP_MS) await rm(path, { force: true });
+      }),
+  );
 }
 
 /** Reads every node file (of service `name` when given); a missing directory is empty. */

@@ -2,6 +2,8 @@ import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
 import { MicroError } from "../errors/micro-error.js";
 import {
+  STALE_TMP_MS,
+  collectStaleTemporaryFiles,
   defaultRegistryDirectory,
   ensureDirectory,
   isCollectable,
@@ -71,6 +73,7 @@ export function createLocalRegistry(options: LocalRegistryOptions = {}): Registr
   const watchers = new Set<WatcherFeed>();
   let monitor: DirectoryMonitor | undefined;
   let closed = false;
+  let lastSweep = -Infinity;
 
   const ensureOpen = (): void => {
     if (closed) throw new MicroError("micro.registry.local", 503, "local registry is closed");
@@ -122,6 +125,10 @@ export function createLocalRegistry(options: LocalRegistryOptions = {}): Registr
         ),
       );
       monitor?.poke();
+      if (registeredAt - lastSweep > STALE_TMP_MS) {
+        lastSweep = registeredAt;
+        await collectStaleTemporaryFiles(directory, registeredAt).catch(() => undefined);
+      }
     },
 
     async deregister(service: ServiceRecord) {

@@ -47,7 +47,6 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
           if (!entry) continue;
           if (event.type === "delete") entry.records.delete(version);
           else entry.records.set(version, event.service);
-          if (entry.records.size === 0) entries.delete(name);
         }
       } catch {
         // A failed watch ends like a stopped one: fall back to reading the registry.
@@ -67,13 +66,12 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
     } finally {
       inflight.delete(name);
     }
-    if (records.length === 0) entries.delete(name);
-    else {
-      entries.set(name, {
-        records: new Map(records.map((record) => [record.version, record])),
-        expiresAt: changedDuringLookup.has(name) ? 0 : Date.now() + ttl,
-      });
-    }
+    // An empty answer is kept too: the watch adds the service when it appears, so asking
+    // for a service with no nodes (a topic nobody subscribes to) does not read each time.
+    entries.set(name, {
+      records: new Map(records.map((record) => [record.version, record])),
+      expiresAt: changedDuringLookup.has(name) ? 0 : Date.now() + ttl,
+    });
     changedDuringLookup.delete(name);
     return records;
   };

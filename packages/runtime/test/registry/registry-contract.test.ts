@@ -3,13 +3,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  MicroError,
-  type Registry,
-  type RegistryEvent,
-  type RegistryWatcher,
-  type ServiceRecord,
-} from "../../src/index.js";
+import { MicroError } from "../../src/errors/micro-error.js";
+import type {
+  Registry,
+  RegistryEvent,
+  RegistryWatcher,
+  ServiceRecord,
+} from "../../src/registry/registry.js";
 import { createLocalRegistry } from "../../src/registry/local-registry.js";
 import { createMemoryRegistry } from "../../src/registry/memory-registry.js";
 import { eventually } from "./fixtures/child-process.js";

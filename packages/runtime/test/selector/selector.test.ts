@@ -2,11 +2,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   MicroError,
-  type Registry,
-  type ServiceNode,
   internalServerError,
   serviceUnavailable,
-} from "../../src/index.js";
+} from "../../src/errors/micro-error.js";
+import type { Registry, ServiceNode } from "../../src/registry/registry.js";
 import { createMemoryRegistry } from "../../src/registry/memory-registry.js";
 import { createSelector, type SelectorOptions } from "../../src/selector/registry-selector.js";
 import { eventually } from "../registry/fixtures/child-process.js";
@@ -193,7 +192,19 @@ describe("selector", () => {
     await eventually(
       async () => (await s.select("greeter").catch((e: MicroError) => e.code)) === 404,
     );
-    expect(registry.reads).toBe(2); // the 404 read the registry again: the name was gone
+    expect(registry.reads).toBe(1); // even the 404 came from the watched cache
+    // A service that appears after a 404 is seen through the watch, with no new read.
+    await base.register({
+      name: "greeter",
+      version: "2",
+      metadata: {},
+      endpoints: [],
+      nodes: [node("c")],
+    });
+    await eventually(async () => (await s.select("greeter").catch(() => undefined)) !== undefined);
+    expect((await s.select("greeter"))().id).toBe("c");
+    expect(await s.select("unknown").catch((e: MicroError) => e.code)).toBe(404);
+    expect(registry.reads).toBe(2);
   });
 
   it("re-reads a cached service after the cache TTL", async () => {
