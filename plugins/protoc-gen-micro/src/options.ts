@@ -8,6 +8,11 @@ export interface MicroOptions {
   /** Module the generated code imports the runtime from. Default `@micro-ts/runtime`. */
   readonly runtimeImport: string;
   /**
+   * ts-proto's `importSuffix`: appended to the import paths of ts-proto's files (`.js` for
+   * Node ESM). Default `""`.
+   */
+  readonly importSuffix: string;
+  /**
    * ts-proto's `fileSuffix`: inserted before `.ts` in ts-proto's file names, so imports of
    * `greeter.proto`'s messages point at `greeter<fileSuffix>`. Default `""`.
    */
@@ -15,7 +20,7 @@ export interface MicroOptions {
   /**
    * ts-proto's `M<file.proto>=<module>` mappings: messages of that proto file are imported
    * from the module, used verbatim (a relative target is relative to the output root, as in
-   * ts-proto). Default none.
+   * ts-proto), and, as in ts-proto, no code is generated for a mapped file. Default none.
    */
   readonly moduleMappings: ReadonlyMap<string, string>;
   /** ts-proto's `snakeToCamel` includes `keys`: `foo_bar` names become `fooBar`. Default true. */
@@ -36,12 +41,12 @@ export interface MicroOptions {
 
 /**
  * Parses the plugin's own options strictly: an unknown key or a bad value is an error
- * naming it (protoplugin reports it and the plugin exits non-zero). `importSuffix` never
- * arrives here: `normalizeParameter` turns it into protoplugin's `import_extension`.
+ * naming it (protoplugin reports it and the plugin exits non-zero).
  */
 export function parseOptions(raw: readonly { key: string; value: string }[]): MicroOptions {
   let runtimeImport = "@micro-ts/runtime";
   let fileSuffix = "";
+  let importSuffix = "";
   const moduleMappings = new Map<string, string>();
   let snakeToCamelKeys = true;
   let useSnakeTypeName = true;
@@ -58,6 +63,9 @@ export function parseOptions(raw: readonly { key: string; value: string }[]): Mi
         break;
       case "fileSuffix":
         fileSuffix = value;
+        break;
+      case "importSuffix":
+        importSuffix = value;
         break;
       case "snakeToCamel":
         snakeToCamelKeys = parseSnakeToCamel(value);
@@ -93,6 +101,7 @@ export function parseOptions(raw: readonly { key: string; value: string }[]): Mi
   return {
     runtimeImport,
     fileSuffix,
+    importSuffix,
     moduleMappings,
     snakeToCamelKeys,
     useSnakeTypeName,

@@ -33,7 +33,7 @@ export function createPrintContext(
     runtimeType: (name) => f.import(name, options.runtimeImport, true),
     runtimeValue: (name) => f.import(name, options.runtimeImport),
     message: (desc) =>
-      f.import(tsProtoMessageName(desc, options), tsProtoModule(desc.file, options)),
+      f.import(tsProtoMessageName(desc, options), tsProtoModule(desc.file, options, importPath)),
     global: (name) => f.import(name, importPath),
   };
 }

@@ -46,7 +46,11 @@ function generateTs(schema: Schema<MicroOptions>): void {
   }
   const reader = createProtoOptionReader(schema.allFiles);
   checkTopics(schema, reader);
-  for (const file of schema.files) generateMicroFile(schema, file, reader);
+  for (const file of schema.files) {
+    // Like ts-proto: an M-mapped file's code lives in the mapped module, not in this output.
+    if (schema.options.moduleMappings.has(file.proto.name)) continue;
+    generateMicroFile(schema, file, reader);
+  }
 }
 
 /**

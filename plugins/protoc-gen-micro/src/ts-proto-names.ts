@@ -1,4 +1,5 @@
 import type { DescField, DescFile, DescMessage } from "@bufbuild/protobuf";
+import { posix } from "node:path";
 import type { MicroOptions } from "./options.js";
 
 // ts-proto decides the names this plugin imports; these functions mirror its rules
@@ -48,13 +49,21 @@ export function tsProtoFieldName(field: DescField, options: MicroOptions): strin
 }
 
 /**
- * Where ts-proto put a file's messages, as a protoplugin import path: an `M` mapping is used
- * verbatim, otherwise `./<file without .proto><fileSuffix>.js` from the output root, whose
- * `.js` protoplugin turns into the configured import extension.
+ * Where ts-proto put a file's messages, as a protoplugin import path for the file importing
+ * them (`importer`, e.g. `./greeter/v1/greeter.micro.js`). Without an `M` mapping that is
+ * `./<file without .proto><fileSuffix><importSuffix>` from the output root. An `M` target
+ * means what it means to ts-proto (ts-poet): `./x` is relative to the output root, `../x`
+ * is used verbatim in every file, anything else is a package.
  */
-export function tsProtoModule(file: DescFile, options: MicroOptions): string {
+export function tsProtoModule(file: DescFile, options: MicroOptions, importer: string): string {
   const mapped = options.moduleMappings.get(file.proto.name);
-  if (mapped !== undefined) return mapped;
-  // ts-proto replaces the first ".proto", not only a trailing one.
-  return `./${file.proto.name.replace(".proto", "")}${options.fileSuffix}.js`;
+  if (mapped === undefined) {
+    // ts-proto replaces the first ".proto", not only a trailing one.
+    return `./${file.proto.name.replace(".proto", "")}${options.fileSuffix}${options.importSuffix}`;
+  }
+  if (mapped.startsWith("../")) {
+    // protoplugin relativizes root-relative paths; this root-relative path comes out as `mapped`.
+    return `./${posix.normalize(posix.join(posix.dirname(importer), mapped))}`;
+  }
+  return mapped;
 }

@@ -222,6 +222,23 @@ service B {
     expect(runtime.some((l) => l.endsWith('from "@acme/micro";'))).toBe(true);
   });
 
+  it("resolves M targets as ts-proto does: ./ from the output root, ../ verbatim", () => {
+    const files = {
+      "a/v1/a.proto": `syntax = "proto3"; package a.v1; message A {} service AS { rpc X(A) returns (A); }`,
+      "b/v1/b.proto": `syntax = "proto3"; package b.v1; import "a/v1/a.proto"; service B { rpc Do(a.v1.A) returns (a.v1.A); }`,
+    };
+    const rootRelative = generate(files, "Ma/v1/a.proto=./vendor/a.js");
+    expect(lines(rootRelative.get("b/v1/b.micro.ts"))).toContain(
+      'import { A } from "../../vendor/a.js";',
+    );
+    // Like ts-proto, nothing is generated for the mapped file itself.
+    expect(rootRelative.has("a/v1/a.micro.ts")).toBe(false);
+    const verbatim = generate(files, "Ma/v1/a.proto=../../../lib/a.js");
+    expect(lines(verbatim.get("b/v1/b.micro.ts"))).toContain(
+      'import { A } from "../../../lib/a.js";',
+    );
+  });
+
   it("writes nothing for files without services or topics", () => {
     const out = generate({ "m/v1/m.proto": `syntax = "proto3"; package m.v1; message M {}` });
     expect(out.size).toBe(0);
@@ -264,8 +281,8 @@ describe("errors", () => {
     expect(() => generate(simple, "runtime_import=x,bogus=1")).toThrow(/unknown option "bogus"/);
   });
 
-  it("rejects an importSuffix protoplugin cannot express, and non-ts targets", () => {
-    expect(() => generate(simple, "importSuffix=.mjs")).toThrow(/importSuffix=\.mjs/);
+  it("rejects import_extension, non-ts targets and bad booleans", () => {
+    expect(() => generate(simple, "import_extension=js")).toThrow(/importSuffix/);
     expect(() => generate(simple, "target=js")).toThrow(/target=js is not supported/);
     expect(() => generate(simple, "useJsonName=maybe")).toThrow(
       /"useJsonName" must be true or false/,

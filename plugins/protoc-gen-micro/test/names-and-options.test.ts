@@ -29,18 +29,19 @@ describe("snakeToCamel (ts-proto's rule)", () => {
 });
 
 describe("normalizeParameter", () => {
-  it("defaults to target=ts and maps importSuffix to import_extension", () => {
-    expect(normalizeParameter("")).toBe("target=ts");
-    expect(normalizeParameter("importSuffix=.js")).toBe("target=ts,import_extension=js");
-    expect(normalizeParameter("importSuffix=")).toBe("target=ts,import_extension=none");
-    expect(normalizeParameter("target=ts,fileSuffix=.pb")).toBe("target=ts,fileSuffix=.pb");
+  it("defaults to target=ts and pins import_extension so paths print as computed", () => {
+    expect(normalizeParameter("")).toBe("target=ts,import_extension=js");
+    expect(normalizeParameter("importSuffix=.js")).toBe(
+      "target=ts,importSuffix=.js,import_extension=js",
+    );
+    expect(normalizeParameter("target=ts,fileSuffix=.pb")).toBe(
+      "target=ts,fileSuffix=.pb,import_extension=js",
+    );
   });
 
-  it("rejects unsupported or conflicting suffixes", () => {
-    expect(() => normalizeParameter("importSuffix=.mjs")).toThrow(/importSuffix=\.mjs/);
-    expect(() => normalizeParameter("importSuffix=.js,import_extension=none")).toThrow(/disagree/);
-    expect(normalizeParameter("importSuffix=.js,import_extension=.js")).toBe(
-      "target=ts,import_extension=.js",
+  it("rejects import_extension, pointing at importSuffix", () => {
+    expect(() => normalizeParameter("import_extension=none")).toThrow(
+      /invalid option "import_extension=none".*importSuffix/,
     );
   });
 });
@@ -50,6 +51,7 @@ describe("parseOptions", () => {
     const options = parseOptions([]);
     expect(options.runtimeImport).toBe("@micro-ts/runtime");
     expect(options.fileSuffix).toBe("");
+    expect(options.importSuffix).toBe("");
     expect(options.snakeToCamelKeys).toBe(true);
     expect(options.useSnakeTypeName).toBe(true);
     expect(options.useJsonName).toBe(false);
