@@ -84,3 +84,23 @@ export type {
   SubscriberWrapper,
 } from "./server/handler.js";
 export type { Server, SubscribeOptions } from "./server/server.js";
+export { type MemoryRegistryOptions, createMemoryRegistry } from "./registry/memory-registry.js";
+export { type LocalRegistryOptions, createLocalRegistry } from "./registry/local-registry.js";
+export { DEFAULT_REGISTER_TTL } from "./registry/registry-records.js";
+export {
+  type SelectorOptions,
+  type SelectorStrategy,
+  createSelector,
+} from "./selector/registry-selector.js";
+export { type MemoryBrokerOptions, createMemoryBroker } from "./broker/memory-broker.js";
+export {
+  type LocalBrokerOptions,
+  LOCAL_BROKER_SERVICE,
+  createLocalBroker,
+} from "./broker/local-broker.js";
+export {
+  type BrokerErrorHandler,
+  type BrokerErrorContext,
+  logBrokerError,
+} from "./broker/delivery.js";
+
