@@ -103,4 +103,3 @@ export {
   type BrokerErrorContext,
   logBrokerError,
 } from "./broker/delivery.js";
-
