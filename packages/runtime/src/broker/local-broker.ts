@@ -28,6 +28,8 @@ export const LOCAL_BROKER_SERVICE = "micro.broker";
 const SERVICE_VERSION = "1";
 const PATH = "/micro/broker/";
 const ID = "micro.broker.local";
+/** Sockets per subscriber process: parallel publishes share them instead of one per message. */
+const CONNECTIONS_PER_SUBSCRIBER = 16;
 
 /** Settings of the local broker. */
 export interface LocalBrokerOptions {
@@ -206,7 +208,10 @@ export function createLocalBroker(options: LocalBrokerOptions): Broker {
       handle(own, message);
       return "accepted";
     }
-    agent ??= new Agent({ connect: { timeout: deliveryTimeout } });
+    agent ??= new Agent({
+      connections: CONNECTIONS_PER_SUBSCRIBER,
+      connect: { timeout: deliveryTimeout },
+    });
     let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request(`http://${node.address}${PATH}${encodeURIComponent(node.id)}`, {

@@ -149,19 +149,29 @@ describe("selector", () => {
     expect(picks).not.toContain(first.id);
   });
 
-  it("doubles the skip for consecutive failures", async () => {
+  it("doubles the skip for consecutive failures, up to the maximum", async () => {
     const registry = await registryWith([node("a"), node("b")]);
-    const s = selector({ registry, strategy: "roundRobin", markBackoff: 100 });
-    const failing = async () => {
-      for (let i = 0; i < 2; i++) if ((await s.select("greeter"))().id === "a") return true;
-      return false;
+    const s = selector({
+      registry,
+      strategy: "roundRobin",
+      markBackoff: 300,
+      markMaxBackoff: 1_000,
+    });
+    const skipped = async () => {
+      for (let i = 0; i < 2; i++) if ((await s.select("greeter"))().id === "a") return false;
+      return true;
     };
+    const started = Date.now();
     s.mark("greeter", node("a"), new Error("down"));
-    s.mark("greeter", node("a"), new Error("down again")); // second failure: 200 ms
-    await sleep(140);
-    expect(await failing()).toBe(false);
-    await sleep(100);
-    expect(await failing()).toBe(true);
+    s.mark("greeter", node("a"), new Error("down again")); // second failure: 600 ms
+    await sleep(350);
+    if (Date.now() - started < 600) expect(await skipped()).toBe(true); // past the first 300 ms
+    await sleep(600 - (Date.now() - started) + 20);
+    expect(await skipped()).toBe(false);
+    for (let i = 0; i < 5; i++) s.mark("greeter", node("a"), new Error("down"));
+    // Uncapped this would be 300 * 2^6 ms; the cap keeps it at 1 s.
+    await sleep(1_050);
+    expect(await skipped()).toBe(false);
   });
 
   it("serves lookups from a cache kept fresh by the registry's watch", async () => {
