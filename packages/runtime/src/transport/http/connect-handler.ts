@@ -1,0 +1,205 @@
+import type { OutgoingHttpHeaders } from "node:http";
+import type { Codec } from "../../codec/codec.js";
+import {
+  MicroError,
+  badRequest,
+  notFound,
+  notImplemented,
+  serviceUnavailable,
+} from "../../errors/micro-error.js";
+import type { Metadata } from "../../metadata/metadata.js";
+import { addMetadataHeaders } from "../wire/metadata-headers.js";
+import { MICRO_ERROR_HEADER, encodeMicroErrorHeader } from "../wire/micro-error-header.js";
+import type { Route, RouteResult, Router } from "../transport.js";
+import {
+  CONNECT_PROTOCOL_VERSION,
+  type ConnectContentType,
+  connectErrorJson,
+  httpStatusOf,
+  isConnectHeader,
+  parseContentType,
+  parseTimeout,
+} from "./connect-protocol.js";
+import { serveStream } from "./connect-stream-handler.js";
+import {
+  type WireRequest,
+  type WireResponse,
+  raceAbort,
+  readBody,
+  startServerCall,
+  tooLarge,
+} from "./server-call.js";
+
+/** What the Connect handler serves and how. */
+export interface ConnectHandlerOptions {
+  readonly router: Router;
+  readonly maxMessageBytes: number;
+  /** Codecs by Connect name (`proto`, `json`): content types select among them. */
+  readonly codecs: ReadonlyMap<string, Codec>;
+  /** True once the listener is closing: calls that arrive now get a retryable 503. */
+  readonly draining: () => boolean;
+  /** The listener's address, for error messages. */
+  readonly address: () => string;
+}
+
+/** Serves one HTTP request (h1 or h2c) as a Connect call. */
+export type ConnectHandler = (request: WireRequest, response: WireResponse) => void;
+
+/**
+ * The server side of the Connect protocol: picks the route by path and the codec by
+ * content type, then serves unary calls here and streaming ones in
+ * `connect-stream-handler.ts`. Every failure answers as a Connect error carrying the exact
+ * micro error, and never takes the connection down with it.
+ */
+export function createConnectHandler(options: ConnectHandlerOptions): ConnectHandler {
+  const { router, maxMessageBytes, codecs } = options;
+  const unaryTypes = [...codecs.values()].map((codec) => codec.contentType).join(" or ");
+  const streamTypes = [...codecs.keys()].map((name) => `application/connect+${name}`).join(" or ");
+
+  return function handle(request, response) {
+    const url = request.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query < 0 ? url : url.slice(0, query);
+    if (options.draining()) {
+      sendError(
+        response,
+        serviceUnavailable(
+          "micro.server",
+          `${options.address()} is shutting down; call not processed`,
+        ),
+      );
+      return;
+    }
+    const route = router.route(path);
+    if (!route) {
+      sendError(response, notFound("micro.server", `no method ${path} at ${options.address()}`));
+      return;
+    }
+    if (request.method !== "POST") {
+      sendError(
+        response,
+        badRequest("micro.server", `${path} takes POST, not ${String(request.method)}`),
+        undefined,
+        405,
+      );
+      return;
+    }
+    const streaming = route.method.kind !== "unary";
+    const contentType = request.headers["content-type"];
+    const type = parseContentType(contentType, codecs);
+    if (!type || type.streaming !== streaming) {
+      sendError(
+        response,
+        notImplemented(
+          "micro.server",
+          `content type "${contentType ?? ""}" is not supported by ${path}; ` +
+            `use ${streaming ? streamTypes : unaryTypes}`,
+        ),
+        undefined,
+        415,
+      );
+      return;
+    }
+    let deadline: number | undefined;
+    try {
+      checkProtocolHeaders(request, streaming);
+      deadline = parseTimeout(request.headers["connect-timeout-ms"], Date.now());
+    } catch (error) {
+      sendError(response, MicroError.from(error));
+      return;
+    }
+    if (streaming) {
+      void serveStream({ request, response, route, path, type, deadline, maxMessageBytes });
+    } else {
+      void serveUnary(request, response, route, path, type, deadline, maxMessageBytes);
+    }
+  };
+}
+
+/** Rejects protocol versions and compression this server does not speak, naming them. */
+function checkProtocolHeaders(request: WireRequest, streaming: boolean): void {
+  const version = request.headers["connect-protocol-version"];
+  if (version !== undefined && version !== CONNECT_PROTOCOL_VERSION) {
+    throw badRequest("micro.server", `unsupported connect-protocol-version "${String(version)}"`);
+  }
+  const encoding = request.headers[streaming ? "connect-content-encoding" : "content-encoding"];
+  if (encoding !== undefined && encoding !== "identity") {
+    throw notImplemented(
+      "micro.server",
+      `${streaming ? "connect-content-encoding" : "content-encoding"} "${String(encoding)}" is not supported; send uncompressed messages`,
+    );
+  }
+}
+
+async function serveUnary(
+  request: WireRequest,
+  response: WireResponse,
+  route: Route,
+  path: string,
+  type: ConnectContentType,
+  deadline: number | undefined,
+  maxMessageBytes: number,
+): Promise<void> {
+  const call = startServerCall(request, response, path, deadline);
+  const { codec } = type;
+  let result: RouteResult | undefined;
+  try {
+    const body = await raceAbort(readBody(request, maxMessageBytes), call.signal);
+    const input = codec.decode(body, route.method.input);
+    result = route.invoke(call.inbound, input);
+    const output = await raceAbort(result.response as Promise<unknown>, call.signal);
+    const bytes = codec.encode(output, route.method.output);
+    if (bytes.length > maxMessageBytes) {
+      throw tooLarge("response message", bytes.length, maxMessageBytes);
+    }
+    call.complete();
+    if (call.gone()) return;
+    const headers: Record<string, string | number> = {};
+    addMetadataHeaders(
+      headers as Record<string, string>,
+      result.context.responseMetadata,
+      isConnectHeader,
+    );
+    headers["content-type"] = codec.contentType;
+    headers["content-length"] = bytes.length;
+    response.writeHead(200, headers);
+    response.end(bytes);
+  } catch (error) {
+    call.complete();
+    if (!request.readableEnded) request.resume();
+    sendError(response, MicroError.from(error), result?.context.responseMetadata);
+  }
+}
+
+/**
+ * Answers with a Connect error: the Connect table's HTTP status (or `status`), a JSON
+ * body any Connect client understands, and the exact micro error in `micro-error`.
+ * Response metadata the handler set travels as headers, as Connect does for unary errors.
+ */
+export function sendError(
+  response: WireResponse,
+  error: MicroError,
+  metadata?: Readonly<Metadata>,
+  status?: number,
+): void {
+  if (response.headersSent || response.destroyed) return;
+  const body = JSON.stringify(connectErrorJson(error));
+  const headers: OutgoingHttpHeaders = {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    [MICRO_ERROR_HEADER]: encodeMicroErrorHeader(error),
+  };
+  if (metadata) addMetadataHeaders(headers as Record<string, string>, metadata, isConnectHeader);
+  try {
+    response.writeHead(status ?? httpStatusOf(error), headers);
+  } catch {
+    // The handler's metadata held a value HTTP cannot carry: answer without it.
+    if (response.headersSent) return;
+    response.writeHead(status ?? httpStatusOf(error), {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      [MICRO_ERROR_HEADER]: encodeMicroErrorHeader(error),
+    });
+  }
+  response.end(body);
+}
