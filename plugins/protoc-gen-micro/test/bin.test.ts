@@ -1,7 +1,8 @@
 // The real bin, as buf and protoc run it: compiled dist, stdin/stdout, exit codes.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../src/index.js";
 import {
   binDir,
@@ -31,7 +32,16 @@ message Bought { option (micro.topic) = { name: "shop.bought" }; string order_id
 const bin = join(binDir, "protoc-gen-micro");
 
 describe("protoc-gen-micro bin", () => {
+  const dirs: string[] = [];
+  const temp = (prefix: string): string => {
+    const dir = tempDir(prefix);
+    dirs.push(dir);
+    return dir;
+  };
   beforeAll(() => ensurePluginBuilt(), 120_000);
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   it("is linked on node_modules/.bin and prints its version", () => {
     expect(existsSync(bin)).toBe(true);
@@ -44,7 +54,7 @@ describe("protoc-gen-micro bin", () => {
   });
 
   it("runs under buf generate (local: protoc-gen-micro) beside ts-proto", () => {
-    const dir = tempDir("micro-bin-buf");
+    const dir = temp("micro-bin-buf");
     makeBufWorkspace(dir);
     writeTree(dir, {
       "proto/shop/v1/shop.proto": proto,
@@ -72,7 +82,7 @@ describe("protoc-gen-micro bin", () => {
   });
 
   it("runs under protoc --plugin=protoc-gen-micro=... --micro_out", () => {
-    const dir = tempDir("micro-bin-protoc");
+    const dir = temp("micro-bin-protoc");
     writeTree(dir, { "proto/shop/v1/shop.proto": proto });
     runOk("mkdir", ["-p", join(dir, "gen")]);
     runOk(
@@ -99,7 +109,7 @@ describe("protoc-gen-micro bin", () => {
   });
 
   it("exits non-zero naming an unknown option", () => {
-    const dir = tempDir("micro-bin-bad");
+    const dir = temp("micro-bin-bad");
     writeTree(dir, { "proto/shop/v1/shop.proto": proto, "gen/.keep": "" });
     const result = run(
       "protoc",

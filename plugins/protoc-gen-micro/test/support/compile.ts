@@ -1,6 +1,6 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { CodeGeneratorRequestSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { protocGenMicro } from "../../src/index.js";
 import { makeBufWorkspace, runOk, tempDir, writeTree } from "./tools.js";
@@ -20,6 +20,7 @@ export function compileRequest(files: Readonly<Record<string, string>>, paramete
   const out = join(dir, "image.binpb");
   runOk("buf", ["build", "-o", out], { cwd: dir });
   const set = fromBinary(FileDescriptorSetSchema, readFileSync(out));
+  rmSync(dir, { recursive: true, force: true });
   return create(CodeGeneratorRequestSchema, {
     fileToGenerate: Object.keys(files),
     parameter,
