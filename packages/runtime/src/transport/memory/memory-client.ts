@@ -47,7 +47,7 @@ export function createMemoryClient(
       call.onResponseMetadata?.({ ...result.context.responseMetadata });
       return output;
     } catch (error) {
-      if (result) call.onResponseMetadata?.({ ...result.context.responseMetadata });
+      if (result) reportOnError(call, result);
       throw overTheWire(error);
     } finally {
       accepted.finish();
@@ -104,7 +104,7 @@ export function createMemoryClient(
       completed = true;
       call.onResponseMetadata?.({ ...result.context.responseMetadata });
     } catch (error) {
-      if (result && !completed) call.onResponseMetadata?.({ ...result.context.responseMetadata });
+      if (result && !completed) reportOnError(call, result);
       completed = true;
       throw overTheWire(accepted.signal.aborted ? accepted.signal.reason : error);
     } finally {
@@ -209,6 +209,15 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * A failed call reports response metadata only when the handler set some, as over gRPC,
+ * where a failure without metadata is indistinguishable from one the server never saw.
+ */
+function reportOnError(call: OutboundCall, result: RouteResult): void {
+  const metadata = result.context.responseMetadata;
+  if (Object.keys(metadata).length > 0) call.onResponseMetadata?.({ ...metadata });
 }
 
 /** What a caller receives after an error crossed a wire: a fresh `MicroError` from its JSON. */

@@ -266,6 +266,16 @@ export function transportContract(name: string, options: ContractOptions): void 
           new MicroError("echo", code, `failing with ${code} as asked`).toJSON(),
         );
       }
+      let errorMetadata: Metadata | undefined;
+      await rejection(
+        client.unary(
+          address,
+          Say,
+          say({ failCode: 409 }),
+          outbound({ onResponseMetadata: (metadata) => (errorMetadata = metadata) }),
+        ),
+      );
+      expect(errorMetadata).toEqual({ "x-echo-node": "node-1" });
       const received: number[] = [];
       const error = await rejection(
         (async () => {
