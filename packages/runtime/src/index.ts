@@ -84,22 +84,48 @@ export type {
   SubscriberWrapper,
 } from "./server/handler.js";
 export type { Server, SubscribeOptions } from "./server/server.js";
+export {
+  type Logger,
+  type LogLevel,
+  type LogFields,
+  type ConsoleLoggerOptions,
+  createConsoleLogger,
+} from "./logger/logger.js";
+export { type ClientOptions, createClient } from "./client/rpc-client.js";
+export { type Backoff, exponentialBackoff, isRetryable } from "./client/retry.js";
+export { type ServerOptions, createServer } from "./server/rpc-server.js";
+export {
+  type ServiceOptions,
+  type ServiceHooks,
+  type Service,
+  createService,
+} from "./service/service.js";
+export {
+  type EnvConfig,
+  type TransportName,
+  type RegistryName,
+  type BrokerName,
+  ConfigError,
+  readEnvConfig,
+  parseDuration,
+  parseAddress,
+} from "./service/env-config.js";
+export { createLazyTransport } from "./transport/lazy-transport.js";
 export { type MemoryRegistryOptions, createMemoryRegistry } from "./registry/memory-registry.js";
 export { type LocalRegistryOptions, createLocalRegistry } from "./registry/local-registry.js";
-export { DEFAULT_REGISTER_TTL } from "./registry/registry-records.js";
 export {
   type SelectorOptions,
   type SelectorStrategy,
   createSelector,
 } from "./selector/registry-selector.js";
 export { type MemoryBrokerOptions, createMemoryBroker } from "./broker/memory-broker.js";
-export {
-  type LocalBrokerOptions,
-  LOCAL_BROKER_SERVICE,
-  createLocalBroker,
-} from "./broker/local-broker.js";
+export { type LocalBrokerOptions, createLocalBroker } from "./broker/local-broker.js";
+export { createMemoryTransport } from "./transport/memory/memory-transport.js";
+export { DEFAULT_REGISTER_TTL } from "./registry/registry-records.js";
+export { LOCAL_BROKER_SERVICE } from "./broker/local-broker.js";
 export {
   type BrokerErrorHandler,
   type BrokerErrorContext,
   logBrokerError,
 } from "./broker/delivery.js";
+export { type HttpTransportOptions, createHttpTransport } from "./transport/http/http-transport.js";

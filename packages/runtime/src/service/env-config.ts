@@ -29,6 +29,8 @@ export interface EnvConfig {
   /** Milliseconds. */
   readonly clientTimeout?: number;
   readonly clientRetries?: number;
+  /** Bytes. */
+  readonly maxMessageBytes?: number;
   readonly logLevel?: LogLevel;
 }
 
@@ -69,6 +71,13 @@ export function readEnvConfig(env: Env): EnvConfig {
   set("registerInterval", duration("MICRO_REGISTER_INTERVAL", text("MICRO_REGISTER_INTERVAL")));
   set("clientTimeout", duration("MICRO_CLIENT_TIMEOUT", text("MICRO_CLIENT_TIMEOUT")));
   set("clientRetries", count("MICRO_CLIENT_RETRIES", text("MICRO_CLIENT_RETRIES")));
+  set(
+    "maxMessageBytes",
+    positive(
+      "MICRO_MAX_MESSAGE_BYTES",
+      count("MICRO_MAX_MESSAGE_BYTES", text("MICRO_MAX_MESSAGE_BYTES")),
+    ),
+  );
   const level = text("MICRO_LOG_LEVEL");
   if (level !== undefined) {
     if (!isLogLevel(level)) {
@@ -113,6 +122,11 @@ function count(key: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new ConfigError(`${key}=${value} is not a whole number >= 0`);
   return Number(value);
+}
+
+function positive(key: string, value: number | undefined): number | undefined {
+  if (value === 0) throw new ConfigError(`${key}=0 is not allowed; use a size in bytes above 0`);
+  return value;
 }
 
 /** Accepts `host:port`, `:port` (all interfaces) and `[v6]:port`; port 0 means any free port. */
