@@ -109,7 +109,8 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
           if (!waitForStatus) settle();
         },
       );
-      state.attach(grpcCall);
+      // Without a signal or a metadata callback there is nothing to follow: skip the listeners.
+      if (call.signal || waitForStatus) state.attach(grpcCall);
       // Headers and trailers are known only at the status, which follows the callback.
       if (waitForStatus) grpcCall.on("status", () => settle?.());
     });
