@@ -34,11 +34,15 @@ execFileSync(
 // Its own registry folder, so the demo finds its greeter and nothing left by other runs.
 const registryDirectory = mkdtempSync(join(tmpdir(), "micro-demo-"));
 console.log("2. starting the greeter (http transport, local registry, local broker)");
-const greeter = spawn(join(bin, "tsx"), ["--conditions=source", "examples/greeter/src/main.ts"], {
-  cwd: root,
-  env: { ...process.env, MICRO_REGISTRY_ADDRESS: registryDirectory },
-  stdio: ["ignore", "inherit", "pipe"],
-});
+const greeter = spawn(
+  process.execPath,
+  ["--conditions=source", "--import", "tsx", "examples/greeter/src/main.ts"],
+  {
+    cwd: root,
+    env: { ...process.env, MICRO_REGISTRY_ADDRESS: registryDirectory },
+    stdio: ["ignore", "inherit", "pipe"],
+  },
+);
 let greeterLog = "";
 const started = new Promise<void>((resolve, reject) => {
   greeter.stderr.on("data", (chunk: Buffer) => {

@@ -53,9 +53,10 @@ export function createSandbox(): Sandbox {
     selector,
     client,
     async startGreeter(env = {}) {
+      // node itself, not the tsx wrapper: the pid is the service's and kill -9 reaches it.
       const running = start(
-        join(bin, "tsx"),
-        ["--conditions=source", "examples/greeter/src/main.ts"],
+        process.execPath,
+        ["--conditions=source", "--import", "tsx", "examples/greeter/src/main.ts"],
         {
           cwd: root,
           env: { MICRO_REGISTRY_ADDRESS: registryDirectory, ...env },
