@@ -1,0 +1,186 @@
+// Unary RPC throughput and latency through the generated client and handler, beside a raw
+// baseline measured in the same run: undici -> node:http for the http transport, and a
+// generic @grpc/grpc-js client -> server for the grpc transport. Same payload, same
+// concurrency, server always in its own process.
+// Usage: npm run bench:rpc   (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the run)
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import {
+  type Transport,
+  createClient,
+  createHttpTransport,
+  createMemoryRegistry,
+  createSelector,
+} from "@micro-ts/runtime";
+import { createGrpcTransport } from "@micro-ts/runtime/grpc";
+import { Pool } from "undici";
+import { createGreeterClient } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
+import { HelloRequest, HelloResponse } from "../examples/greeter/gen/greeter/v1/greeter.js";
+import { type LoadResult, runLoad } from "./lib/load.js";
+import { report } from "./lib/report.js";
+
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 5);
+const concurrency = Number(process.env["BENCH_CONCURRENCY"] ?? 32);
+const rounds = Number(process.env["BENCH_ROUNDS"] ?? 2);
+const request: HelloRequest = { name: "benchmark" };
+const serverScript = fileURLToPath(new URL("./rpc/server.ts", import.meta.url));
+
+/** A server process and a function making one call to it. */
+interface Target {
+  call(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function startServer(mode: string): Promise<{ address: string; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", serverScript, mode],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const address = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(output);
+      if (match) resolve(match[1] as string);
+    });
+    child.once("exit", (code) => reject(new Error(`bench server ${mode} exited with ${code}`)));
+  });
+  return { address, stop: () => child.kill("SIGKILL") };
+}
+
+async function microTarget(mode: string, transport: Transport): Promise<Target> {
+  const server = await startServer(mode);
+  const registry = createMemoryRegistry();
+  await registry.register({
+    name: "bench",
+    version: "latest",
+    metadata: {},
+    endpoints: [],
+    nodes: [{ id: "bench-1", address: server.address, metadata: { transport: transport.name } }],
+  });
+  const selector = createSelector({ registry });
+  const client = createClient({ transport, selector });
+  const greeter = createGreeterClient(client, "bench");
+  return {
+    call: () => greeter.hello(request),
+    async close() {
+      await client.close();
+      await selector.close();
+      await registry.close();
+      server.stop();
+    },
+  };
+}
+
+async function rawHttpTarget(): Promise<Target> {
+  const server = await startServer("raw-http");
+  const pool = new Pool(`http://${server.address}`, { connections: concurrency, pipelining: 1 });
+  return {
+    async call() {
+      const response = await pool.request({
+        path: "/greeter.v1.Greeter/Hello",
+        method: "POST",
+        headers: { "content-type": "application/proto" },
+        body: HelloRequest.encode(request).finish(),
+      });
+      const body = new Uint8Array(await response.body.arrayBuffer());
+      if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+      return HelloResponse.decode(body);
+    },
+    async close() {
+      await pool.close();
+      server.stop();
+    },
+  };
+}
+
+async function rawGrpcTarget(): Promise<Target> {
+  const server = await startServer("raw-grpc");
+  const client = new grpc.Client(server.address, grpc.credentials.createInsecure());
+  const serialize = (message: HelloRequest) => Buffer.from(HelloRequest.encode(message).finish());
+  const deserialize = (bytes: Buffer) => HelloResponse.decode(bytes);
+  return {
+    call: () =>
+      new Promise((resolve, reject) =>
+        client.makeUnaryRequest(
+          "/greeter.v1.Greeter/Hello",
+          serialize,
+          deserialize,
+          request,
+          (error, value) => (error ? reject(error) : resolve(value)),
+        ),
+      ),
+    async close() {
+      client.close();
+      server.stop();
+    },
+  };
+}
+
+/** Runs baseline and micro alternately `rounds` times and keeps each side's best round. */
+async function compare(make: { baseline: () => Promise<Target>; micro: () => Promise<Target> }) {
+  let best: { baseline?: LoadResult; micro?: LoadResult } = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const side of ["baseline", "micro"] as const) {
+      const target = await make[side]();
+      const result = await runLoad(target.call, { concurrency, durationMs: seconds * 1000 });
+      await target.close();
+      if (result.errors > 0)
+        throw new Error(`${side}: ${result.errors} calls failed during the benchmark`);
+      if (!best[side] || result.perSecond > (best[side] as LoadResult).perSecond)
+        best = { ...best, [side]: result };
+    }
+  }
+  return best as { baseline: LoadResult; micro: LoadResult };
+}
+
+console.log(
+  `unary rpc: ${concurrency} concurrent callers, ${seconds} s per run, best of ${rounds} rounds`,
+);
+const http = await compare({
+  baseline: rawHttpTarget,
+  micro: () => microTarget("micro-http", createHttpTransport()),
+});
+const grpcResult = await compare({
+  baseline: rawGrpcTarget,
+  micro: () => microTarget("micro-grpc", createGrpcTransport()),
+});
+
+report(
+  "unary RPC (value = micro through the generated client; baseline = raw client -> raw server)",
+  [
+    {
+      bench: "rpc.http.rps",
+      value: http.micro.perSecond,
+      baseline: http.baseline.perSecond,
+      unit: "req/s",
+      target: { ratio: 0.85, better: "higher" },
+    },
+    { bench: "rpc.http.p50", value: http.micro.p50Ms, baseline: http.baseline.p50Ms, unit: "ms" },
+    { bench: "rpc.http.p99", value: http.micro.p99Ms, baseline: http.baseline.p99Ms, unit: "ms" },
+    {
+      bench: "rpc.grpc.rps",
+      value: grpcResult.micro.perSecond,
+      baseline: grpcResult.baseline.perSecond,
+      unit: "req/s",
+      target: { ratio: 0.9, better: "higher" },
+    },
+    {
+      bench: "rpc.grpc.p50",
+      value: grpcResult.micro.p50Ms,
+      baseline: grpcResult.baseline.p50Ms,
+      unit: "ms",
+    },
+    {
+      bench: "rpc.grpc.p99",
+      value: grpcResult.micro.p99Ms,
+      baseline: grpcResult.baseline.p99Ms,
+      unit: "ms",
+    },
+  ],
+);
+process.exit(0);
