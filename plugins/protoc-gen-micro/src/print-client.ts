@@ -113,23 +113,41 @@ export function printClient(
         f.print("      })();");
         f.print("      return client.stream(service, ", method, ", requests, options);");
         break;
-      case "client_streaming":
+      case "client_streaming": {
+        // The response stream is read to its end, so the call completes normally (its final
+        // status is seen) instead of being cancelled after the first message.
+        const error = c.runtimeValue("internalServerError");
+        const where = `${service.typeName}/${desc.name}`;
         f.print("    async ", localName, "(requests, options) {");
+        f.print("      let response: ", c.message(desc.output), " | undefined;");
         f.print(
-          "      for await (const response of client.stream(service, ",
+          "      for await (const message of client.stream(service, ",
           method,
           ", requests, options)) {",
         );
-        f.print("        return response;");
-        f.print("      }");
+        f.print("        if (response !== undefined) {");
         f.print(
-          "      throw ",
-          c.runtimeValue("internalServerError"),
+          "          throw ",
+          error,
           "(service, ",
-          literal(`${service.typeName}/${desc.name}: the stream ended without a response`),
+          literal(`${where}: more than one response`),
           ");",
         );
+        f.print("        }");
+        f.print("        response = message;");
+        f.print("      }");
+        f.print("      if (response === undefined) {");
+        f.print(
+          "        throw ",
+          error,
+          "(service, ",
+          literal(`${where}: the stream ended without a response`),
+          ");",
+        );
+        f.print("      }");
+        f.print("      return response;");
         break;
+      }
       case "bidi_streaming":
         f.print("    ", localName, "(requests, options) {");
         f.print("      return client.stream(service, ", method, ", requests, options);");

@@ -27,13 +27,26 @@ export function createPrintContext(
   importPath: string,
   options: MicroOptions,
 ): PrintContext {
+  // Symbols are memoized: large files mention the same few names thousands of times.
+  const memo = <K, V>(make: (key: K) => V): ((key: K) => V) => {
+    const cache = new Map<K, V>();
+    return (key) => {
+      let value = cache.get(key);
+      if (value === undefined) {
+        value = make(key);
+        cache.set(key, value);
+      }
+      return value;
+    };
+  };
   return {
     f,
     options,
-    runtimeType: (name) => f.import(name, options.runtimeImport, true),
-    runtimeValue: (name) => f.import(name, options.runtimeImport),
-    message: (desc) =>
+    runtimeType: memo((name: string) => f.import(name, options.runtimeImport, true)),
+    runtimeValue: memo((name: string) => f.import(name, options.runtimeImport)),
+    message: memo((desc: DescMessage) =>
       f.import(tsProtoMessageName(desc, options), tsProtoModule(desc.file, options, importPath)),
-    global: (name) => f.import(name, importPath),
+    ),
+    global: memo((name: string) => f.import(name, importPath)),
   };
 }

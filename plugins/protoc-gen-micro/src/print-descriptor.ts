@@ -50,22 +50,28 @@ export function printDescriptor(
   f.print("  name: ", literal(service.name), ",");
   f.print("  methods: {");
   for (const m of methods) {
+    // One print per method with multi-line strings: this block dominates large outputs.
     const { desc } = m;
-    f.print("    ", key(desc.name), ": {");
-    f.print("      service: ", literal(service.typeName), ",");
-    f.print("      name: ", literal(desc.name), ",");
-    f.print("      kind: ", literal(desc.methodKind), ",");
-    f.print("      input: ", c.message(desc.input), ",");
-    f.print("      output: ", c.message(desc.output), ",");
-    f.print("      endpoint: {");
-    f.print("        name: ", literal(`${service.name}.${desc.name}`), ",");
-    f.print("        path: ", literal(`/${service.typeName}/${desc.name}`), ",");
-    f.print("        kind: ", literal(desc.methodKind), ",");
-    f.print("        request: ", messageSchemaLiteral(desc.input, c.options), ",");
-    f.print("        response: ", messageSchemaLiteral(desc.output, c.options), ",");
-    f.print("        http: ", httpRulesLiteral(m.http), ",");
-    f.print("      },");
-    f.print("    },");
+    const kind = literal(desc.methodKind);
+    f.print(
+      `    ${key(desc.name)}: {\n`,
+      `      service: ${literal(service.typeName)},\n`,
+      `      name: ${literal(desc.name)},\n`,
+      `      kind: ${kind},\n`,
+      "      input: ",
+      c.message(desc.input),
+      ",\n      output: ",
+      c.message(desc.output),
+      ",\n      endpoint: {\n",
+      `        name: ${literal(`${service.name}.${desc.name}`)},\n`,
+      `        path: ${literal(`/${service.typeName}/${desc.name}`)},\n`,
+      `        kind: ${kind},\n`,
+      `        request: ${messageSchemaLiteral(desc.input, c.options)},\n`,
+      `        response: ${messageSchemaLiteral(desc.output, c.options)},\n`,
+      `        http: ${httpRulesLiteral(m.http)},\n`,
+      "      },\n",
+      "    },",
+    );
   }
   f.print("  },");
   f.print("};");

@@ -39,6 +39,16 @@ describe("normalizeParameter", () => {
     );
   });
 
+  it("rejects protoplugin options that would have no effect, naming them", () => {
+    expect(() => normalizeParameter("ts_nocheck=true")).toThrow(/invalid option "ts_nocheck=true"/);
+    expect(() => normalizeParameter("target=ts,map_imports=a:b")).toThrow(
+      /"map_imports=a:b".*M<file/,
+    );
+    expect(normalizeParameter("rewrite_imports=./x/*:@y")).toBe(
+      "target=ts,rewrite_imports=./x/*:@y,import_extension=js",
+    );
+  });
+
   it("rejects import_extension, pointing at importSuffix", () => {
     expect(() => normalizeParameter("import_extension=none")).toThrow(
       /invalid option "import_extension=none".*importSuffix/,

@@ -193,6 +193,18 @@ describe("greeter snapshot", () => {
     expect(error).toMatchObject({ id: "greeter", code: 500 });
   });
 
+  it("fails a client-streaming call answered with two responses", async () => {
+    const client = createRecordingClient(
+      () => ({}),
+      () => [{ size: 1 }, { size: 2 }],
+    );
+    const error = await createGreeterClient(client, "greeter")
+      .upload(iterate<UploadRequest>())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MicroError);
+    expect((error as MicroError).detail).toBe("greeter.v1.Greeter/Upload: more than one response");
+  });
+
   it("publishes and subscribes the (micro.topic) message", async () => {
     const client = createRecordingClient(() => ({}));
     await createGreetedPublisher(client).publish(

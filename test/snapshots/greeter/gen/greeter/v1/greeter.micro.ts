@@ -164,10 +164,17 @@ export function createGreeterClient(client: Client, service: string): GreeterCli
       return client.stream(service, GreeterDescriptor.methods.Stream, requests, options);
     },
     async upload(requests, options) {
-      for await (const response of client.stream(service, GreeterDescriptor.methods.Upload, requests, options)) {
-        return response;
+      let response: UploadResponse | undefined;
+      for await (const message of client.stream(service, GreeterDescriptor.methods.Upload, requests, options)) {
+        if (response !== undefined) {
+          throw internalServerError(service, "greeter.v1.Greeter/Upload: more than one response");
+        }
+        response = message;
       }
-      throw internalServerError(service, "greeter.v1.Greeter/Upload: the stream ended without a response");
+      if (response === undefined) {
+        throw internalServerError(service, "greeter.v1.Greeter/Upload: the stream ended without a response");
+      }
+      return response;
     },
     chat(requests, options) {
       return client.stream(service, GreeterDescriptor.methods.Chat, requests, options);
