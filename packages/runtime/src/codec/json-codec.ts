@@ -29,7 +29,10 @@ export function createJsonCodec(): Codec {
       try {
         return type.fromJSON(value);
       } catch (error) {
-        throw badRequest("micro.codec", `JSON does not match the message: ${(error as Error).message}`);
+        throw badRequest(
+          "micro.codec",
+          `JSON does not match the message: ${(error as Error).message}`,
+        );
       }
     },
   };

@@ -44,7 +44,9 @@ const INTERNAL = byCode.get(500) as StatusMapping;
 
 /** The row for a micro code; unknown 4xx map like 400 and anything else like 500. */
 export function statusForCode(code: number): StatusMapping {
-  return byCode.get(code) ?? (code >= 400 && code < 500 ? (byCode.get(400) as StatusMapping) : INTERNAL);
+  return (
+    byCode.get(code) ?? (code >= 400 && code < 500 ? (byCode.get(400) as StatusMapping) : INTERNAL)
+  );
 }
 
 /** The row for a Connect error code such as `not_found`. */

@@ -75,7 +75,12 @@ export interface OutboundCall {
 
 /** The calling side of a transport. Errors are always `MicroError`s. */
 export interface TransportClient {
-  unary<I, O>(address: string, method: MethodDescriptor<I, O>, request: I, call: OutboundCall): Promise<O>;
+  unary<I, O>(
+    address: string,
+    method: MethodDescriptor<I, O>,
+    request: I,
+    call: OutboundCall,
+  ): Promise<O>;
   /** Every non-unary kind: the server/client-streaming sides carry exactly one message. */
   stream<I, O>(
     address: string,
