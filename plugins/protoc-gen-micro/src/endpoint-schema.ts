@@ -1,7 +1,8 @@
-import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
+import { ScalarType, type DescField, type DescMessage, type DescService } from "@bufbuild/protobuf";
+import type { PrintContext } from "./print-context.js";
 import type { MicroOptions } from "./options.js";
 import type { HttpBinding } from "./proto-options.js";
-import { tsProtoFieldName } from "./ts-proto-names.js";
+import { tsProtoFieldName, tsProtoMessageName } from "./ts-proto-names.js";
 
 // Endpoint metadata is printed as plain literals (strings and arrays of objects): it names
 // no symbol, so there is nothing to import.
@@ -61,4 +62,41 @@ export function httpRulesLiteral(bindings: readonly HttpBinding[]): string {
     return `{ ${parts.join(", ")} }`;
   });
   return `[${rules.join(", ")}]`;
+}
+
+/** Names of the file-local message schema constants, by message. */
+export type SchemaNames = ReadonlyMap<DescMessage, string>;
+
+/**
+ * Prints one `MessageSchema` constant per message the services' endpoints use, so a message
+ * used by many methods is described once. The names (`schema$HelloRequest`) contain a `$`
+ * followed by a letter, which neither proto names nor protoplugin's import aliases (`X$1`)
+ * can produce, so they never clash. Printed before the descriptors that refer to them.
+ */
+export function printMessageSchemas(
+  c: PrintContext,
+  services: readonly DescService[],
+): SchemaNames {
+  const names = new Map<DescMessage, string>();
+  const taken = new Set<string>();
+  for (const service of services) {
+    for (const method of service.methods) {
+      for (const message of [method.input, method.output]) {
+        if (names.has(message)) continue;
+        const base = `schema$${tsProtoMessageName(message, c.options)}`;
+        let name = base;
+        for (let i = 2; taken.has(name); i++) name = `${base}$${i}`;
+        taken.add(name);
+        names.set(message, name);
+      }
+    }
+  }
+  if (names.size === 0) return names;
+  const type = c.runtimeType("MessageSchema");
+  c.f.print(c.f.jsDoc("Request and response schemas of the endpoints below."));
+  for (const [message, name] of names) {
+    c.f.print("const ", name, ": ", type, " = ", messageSchemaLiteral(message, c.options), ";");
+  }
+  c.f.print();
+  return names;
 }

@@ -1,6 +1,7 @@
 import type { DescFile, DescMessage } from "@bufbuild/protobuf";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import type { Schema } from "@bufbuild/protoplugin";
+import { printMessageSchemas } from "./endpoint-schema.js";
 import { lowerCamel, methodNames } from "./method-names.js";
 import type { MicroOptions } from "./options.js";
 import { createPrintContext } from "./print-context.js";
@@ -100,6 +101,9 @@ export function generateMicroFile(
   const name = microFileName(file.proto.name);
   const f = schema.generateFile(name);
   const c = createPrintContext(f, `./${name.replace(/\.ts$/, ".js")}`, schema.options);
-  for (const { service, methods, names } of services) printService(c, service, methods, names);
+  const schemas = printMessageSchemas(c, file.services);
+  for (const { service, methods, names } of services) {
+    printService(c, service, methods, names, schemas);
+  }
   for (const { message, option, names } of topicsWithNames) printTopic(c, message, option, names);
 }

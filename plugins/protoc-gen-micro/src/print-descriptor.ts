@@ -1,6 +1,6 @@
 import type { Printable } from "@bufbuild/protoplugin";
 import type { DescService } from "@bufbuild/protobuf";
-import { httpRulesLiteral, literal, messageSchemaLiteral } from "./endpoint-schema.js";
+import { httpRulesLiteral, literal, type SchemaNames } from "./endpoint-schema.js";
 import type { PrintContext } from "./print-context.js";
 import type { TopicOption } from "./proto-options.js";
 import {
@@ -16,6 +16,7 @@ export function printDescriptor(
   service: DescService,
   methods: readonly ServiceMethod[],
   names: ServiceNames,
+  schemas: SchemaNames,
 ): void {
   const { f } = c;
   const methodDescriptor = c.runtimeType("MethodDescriptor");
@@ -66,8 +67,8 @@ export function printDescriptor(
       `        name: ${literal(`${service.name}.${desc.name}`)},\n`,
       `        path: ${literal(`/${service.typeName}/${desc.name}`)},\n`,
       `        kind: ${kind},\n`,
-      `        request: ${messageSchemaLiteral(desc.input, c.options)},\n`,
-      `        response: ${messageSchemaLiteral(desc.output, c.options)},\n`,
+      `        request: ${schemas.get(desc.input) ?? ""},\n`,
+      `        response: ${schemas.get(desc.output) ?? ""},\n`,
       `        http: ${httpRulesLiteral(m.http)},\n`,
       "      },\n",
       "    },",

@@ -1,5 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { printClient } from "./print-client.js";
+import type { SchemaNames } from "./endpoint-schema.js";
 import type { PrintContext } from "./print-context.js";
 import { printDescriptor } from "./print-descriptor.js";
 import { printHandler } from "./print-handler.js";
@@ -14,8 +15,9 @@ export function printService(
   service: DescService,
   methods: readonly ServiceMethod[],
   names: ServiceNames,
+  schemas: SchemaNames,
 ): void {
-  printDescriptor(c, service, methods, names);
+  printDescriptor(c, service, methods, names, schemas);
   printClient(c, service, methods, names);
   printHandler(c, service, methods, names);
 }

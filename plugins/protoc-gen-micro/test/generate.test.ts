@@ -53,8 +53,10 @@ describe("protoc-gen-micro on a service with the four method kinds", () => {
     expect(file).toContain('kind: "client_streaming",');
     expect(file).toContain('path: "/greeter.v1.Greeter/Hello",');
     expect(file).toContain(
-      'request: { type: "greeter.v1.HelloRequest", fields: [{ name: "name", type: "string", kind: "scalar" }, { name: "tags", type: "string", kind: "scalar", repeated: true }, { name: "counts", type: "map<string, int64>", kind: "map" }, { name: "kind", type: "greeter.v1.Kind", kind: "enum" }] },',
+      'const schema$HelloRequest: MessageSchema = { type: "greeter.v1.HelloRequest", fields: [{ name: "name", type: "string", kind: "scalar" }, { name: "tags", type: "string", kind: "scalar", repeated: true }, { name: "counts", type: "map<string, int64>", kind: "map" }, { name: "kind", type: "greeter.v1.Kind", kind: "enum" }] };',
     );
+    // Each message is described once and shared by the endpoints using it.
+    expect(file.filter((l) => l === "request: schema$HelloRequest,")).toHaveLength(4);
     expect(file).toContain('http: [{ method: "GET", path: "/v1/hello/{name}" }],');
   });
 
@@ -154,7 +156,7 @@ service Box { rpc Put(Client) returns (Promise); rpc Get(BoxDescriptor) returns 
     const file = lines(out.get("c/v1/c.micro.ts"));
     // The first use keeps the name: here the message `Client`, so the runtime's is aliased.
     expect(file).toContain(
-      'import type { CallOptions, Client as Client$1, HandlerContext, MethodDescriptor, Server, ServiceDescriptor } from "@micro-ts/runtime";',
+      'import type { CallOptions, Client as Client$1, HandlerContext, MessageSchema, MethodDescriptor, Server, ServiceDescriptor } from "@micro-ts/runtime";',
     );
     expect(file).toContain(
       'import { BoxDescriptor as BoxDescriptor$1, Client, Promise as Promise$1 } from "./c";',

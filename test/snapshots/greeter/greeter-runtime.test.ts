@@ -57,7 +57,13 @@ describe("greeter on the runtime (memory transport, registry, broker)", () => {
   const transport = createMemoryTransport();
   const registry = createMemoryRegistry();
   const broker = createMemoryBroker();
-  const server = createServer({ name: "greeter", transport, registry, broker, drainTimeout: 10_000 });
+  const server = createServer({
+    name: "greeter",
+    transport,
+    registry,
+    broker,
+    drainTimeout: 10_000,
+  });
   const client = createClient({ transport, selector: createSelector({ registry }), broker });
   const handler = new Greeter();
   const subscribed: string[] = [];
