@@ -7,10 +7,16 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /** The local side of a call's deadline and cancellation. */
 export interface CallGuard {
-  /** Aborts with the MicroError that ends the call (408 or 499); undefined when nothing can. */
-  readonly signal: AbortSignal | undefined;
   /** Milliseconds left, for `connect-timeout-ms`; undefined without a deadline. */
   readonly timeoutMs: number | undefined;
+  /** The error that ended the call early (408 or 499), once it has. */
+  readonly reason: MicroError | undefined;
+  /**
+   * Arms the deadline timer and the caller's signal: `abort` runs once, with the error,
+   * when either fires. A plain callback rather than an AbortController: this runs on
+   * every call, and an AbortController costs more than the rest of the guard together.
+   */
+  watch(abort: (reason: MicroError) => void): void;
   /** Stops the timer and unhooks the caller's signal; call it when the call ends. */
   dispose(): void;
 }
@@ -21,33 +27,48 @@ export interface CallGuard {
  * 499 when the caller aborts. Throws at once when either has already happened.
  */
 export function guardCall(method: MethodDescriptor, call: OutboundCall): CallGuard {
-  const name = `${method.service}/${method.name}`;
-  const expired = (): MicroError => timeout("micro.client", `deadline exceeded calling ${name}`);
-  const cancelled = (): MicroError =>
-    canceled("micro.client", `call to ${name} canceled by the caller`);
-  if (call.signal?.aborted) throw cancelled();
+  const callerSignal = call.signal;
+  if (callerSignal?.aborted) throw cancelled(method);
   let timeoutMs: number | undefined;
   if (call.deadline !== undefined) {
     timeoutMs = Math.ceil(call.deadline - Date.now());
-    if (timeoutMs <= 0) throw expired();
+    if (timeoutMs <= 0) throw expired(method);
   }
-  if (timeoutMs === undefined && !call.signal) {
-    return { signal: undefined, timeoutMs, dispose: () => undefined };
-  }
-  const controller = new AbortController();
-  const timer =
-    timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS
-      ? setTimeout(() => controller.abort(expired()), timeoutMs)
-      : undefined;
-  const callerSignal = call.signal;
-  const onCallerAbort = () => controller.abort(cancelled());
-  callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-  return {
-    signal: controller.signal,
+  let timer: NodeJS.Timeout | undefined;
+  let onCallerAbort: (() => void) | undefined;
+  const guard = {
     timeoutMs,
-    dispose() {
+    reason: undefined as MicroError | undefined,
+    watch(abort: (reason: MicroError) => void): void {
+      const end = (reason: MicroError) => {
+        if (guard.reason) return;
+        guard.reason = reason;
+        guard.dispose();
+        abort(reason);
+      };
+      if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
+        timer = setTimeout(() => end(expired(method)), timeoutMs);
+      }
+      if (callerSignal) {
+        onCallerAbort = () => end(cancelled(method));
+        callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+      }
+    },
+    dispose(): void {
       if (timer) clearTimeout(timer);
-      callerSignal?.removeEventListener("abort", onCallerAbort);
+      if (onCallerAbort) callerSignal?.removeEventListener("abort", onCallerAbort);
     },
   };
+  return guard;
+}
+
+function expired(method: MethodDescriptor): MicroError {
+  return timeout("micro.client", `deadline exceeded calling ${method.service}/${method.name}`);
+}
+
+function cancelled(method: MethodDescriptor): MicroError {
+  return canceled(
+    "micro.client",
+    `call to ${method.service}/${method.name} canceled by the caller`,
+  );
 }

@@ -40,17 +40,17 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * Turns a failure below the Connect layer into a MicroError: the guard's abort reason
- * when the call was cancelled or timed out, a retryable 503 when the connection failed
+ * Turns a failure below the Connect layer into a MicroError: `reason` (the guard's 408
+ * or 499) when the call was cancelled or timed out, a retryable 503 when the connection failed
  * before an answer, and a 500 from `micro.client` for anything unexpected.
  */
 export function transportFailure(
   error: unknown,
   method: MethodDescriptor,
   address: string,
-  signal: AbortSignal | undefined,
+  reason: MicroError | undefined,
 ): MicroError {
-  if (signal?.aborted && signal.reason instanceof MicroError) return signal.reason;
+  if (reason) return reason;
   if (error instanceof MicroError) return error;
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);

@@ -24,7 +24,6 @@ import { serveStream } from "./connect-stream-handler.js";
 import {
   type WireRequest,
   type WireResponse,
-  raceAbort,
   readBody,
   startServerCall,
   tooLarge,
@@ -140,20 +139,21 @@ async function serveUnary(
   deadline: number | undefined,
   maxMessageBytes: number,
 ): Promise<void> {
-  const call = startServerCall(request, response, path, deadline);
-  const { codec } = type;
   let result: RouteResult | undefined;
+  const call = startServerCall(request, response, path, deadline, (error) =>
+    sendError(response, error, result?.context.responseMetadata),
+  );
+  const { codec } = type;
   try {
-    const body = await raceAbort(readBody(request, maxMessageBytes), call.signal);
+    const body = await readBody(request, maxMessageBytes);
     const input = codec.decode(body, route.method.input);
     result = route.invoke(call.inbound, input);
-    const output = await raceAbort(result.response as Promise<unknown>, call.signal);
+    const output = await (result.response as Promise<unknown>);
     const bytes = codec.encode(output, route.method.output);
     if (bytes.length > maxMessageBytes) {
       throw tooLarge("response message", bytes.length, maxMessageBytes);
     }
-    call.complete();
-    if (call.gone()) return;
+    if (!call.complete()) return;
     const headers: Record<string, string | number> = {};
     addMetadataHeaders(
       headers as Record<string, string>,
@@ -165,8 +165,9 @@ async function serveUnary(
     response.writeHead(200, headers);
     response.end(bytes);
   } catch (error) {
-    call.complete();
     if (!request.readableEnded) request.resume();
+    call.complete();
+    // Writes nothing when the deadline already answered or the client is gone.
     sendError(response, MicroError.from(error), result?.context.responseMetadata);
   }
 }

@@ -49,6 +49,7 @@ export async function serveStream(call: StreamCall): Promise<void> {
   const { codec } = type;
   const method = route.method;
   const state = startServerCall(request, response, path, call.deadline);
+  const signal = state.inbound.signal;
   let result: RouteResult | undefined;
   let sentHeaders: Metadata | undefined;
 
@@ -66,10 +67,10 @@ export async function serveStream(call: StreamCall): Promise<void> {
     if (bytes.length > maxMessageBytes) {
       throw tooLarge("response message", bytes.length, maxMessageBytes);
     }
-    if (state.gone()) throw state.signal.reason as MicroError;
+    if (state.gone()) throw signal.reason as MicroError;
     sendHeaders();
     if (!response.write(encodeEnvelope(0, bytes))) await drained(response);
-    if (state.signal.aborted) throw state.signal.reason as MicroError;
+    if (signal.aborted) throw signal.reason as MicroError;
   };
 
   let failure: MicroError | undefined;
@@ -84,13 +85,13 @@ export async function serveStream(call: StreamCall): Promise<void> {
     );
     const input =
       method.kind === "server_streaming"
-        ? await raceAbort(single(messages, path), state.signal)
+        ? await raceAbort(single(messages, path), signal)
         : messages;
     result = route.invoke(state.inbound, input);
     if (method.kind === "client_streaming") {
-      await send(await raceAbort(result.response as Promise<unknown>, state.signal));
+      await send(await raceAbort(result.response as Promise<unknown>, signal));
     } else {
-      await pump(result.response as AsyncIterable<unknown>, send, state.signal);
+      await pump(result.response as AsyncIterable<unknown>, send, signal);
     }
   } catch (error) {
     failure = MicroError.from(error);

@@ -9,7 +9,7 @@ import {
   type ServerHttp2Session,
   createServer as createH2Server,
 } from "node:http2";
-import { type AddressInfo, type Socket, createServer as createNetServer } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Codec } from "../../codec/codec.js";
 import type { ListenOptions, TransportListener } from "../transport.js";
 import { createConnectHandler } from "./connect-handler.js";
@@ -24,9 +24,9 @@ export interface HttpListenerSettings {
 }
 
 /**
- * Listens on one port for both HTTP/1.1 and h2c (prior knowledge): a plain TCP server
- * peeks at each connection's first bytes and hands the socket to a `node:http` or a
- * `node:http2` server, so curl, browsers' fetch, undici and HTTP/2 clients all reach the
+ * Listens on one port for both HTTP/1.1 and h2c (prior knowledge): it peeks at each
+ * connection's first bytes and hands the socket to `node:http` or to a `node:http2`
+ * server, so curl, browsers' fetch, undici and HTTP/2 clients all reach the
  * same handler. `close` drains: no new connections or calls, h1 responses say
  * `connection: close`, h2 sessions get GOAWAY, and what still runs at the timeout is cut.
  */
@@ -52,29 +52,21 @@ export async function listenHttp(
 
   /** Every accepted socket, so a hard close can cut them. */
   const sockets = new Set<Socket>();
-  /** Calls in flight per HTTP/1 socket: an idle one is closed at once when draining. */
-  const h1Active = new Map<Socket, number>();
-  /** HTTP/1 responses in flight: at close, those not yet started are told `connection: close`. */
-  const h1Responses = new Set<ServerResponse>();
-  const sessions = new Set<ServerHttp2Session>();
-  /** Sockets handed to the HTTP/2 server: they drain through their session's GOAWAY. */
+  /** Sockets handed to each server; the rest have not sent a byte yet. */
+  const h1Sockets = new Set<Socket>();
   const h2Sockets = new Set<Socket>();
+  const sessions = new Set<ServerHttp2Session>();
 
-  const h1 = createH1Server({ keepAliveTimeout: settings.keepAliveTimeout });
+  // The HTTP/1 server is the one listening, so Node's own connection tracking works
+  // (idle keep-alive sockets, `closeIdleConnections`, header and request timeouts); its
+  // connection listener is taken aside and called for the sockets that are not h2c.
+  const h1 = createH1Server({ keepAliveTimeout: settings.keepAliveTimeout, noDelay: true });
+  const serveH1 = h1.listeners("connection")[0] as (socket: Socket) => void;
+  h1.removeAllListeners("connection");
   h1.on("request", (request: IncomingMessage, response: ServerResponse) => {
-    const socket = request.socket;
-    h1Active.set(socket, (h1Active.get(socket) ?? 0) + 1);
     if (draining) response.shouldKeepAlive = false;
-    h1Responses.add(response);
-    response.once("close", () => {
-      h1Responses.delete(response);
-      const left = (h1Active.get(socket) ?? 1) - 1;
-      h1Active.set(socket, left);
-      if (draining && left === 0) socket.destroySoon();
-    });
     handler(request, response);
   });
-  h1.on("clientError", (_error: Error, socket: Socket) => socket.destroy());
 
   const h2 = createH2Server();
   h2.on("session", (session: ServerHttp2Session) => {
@@ -88,18 +80,14 @@ export async function listenHttp(
   );
   h2.on("sessionError", () => undefined);
 
-  const server = createNetServer({ noDelay: true }, (socket) => {
+  h1.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
-      h1Active.delete(socket);
+      h1Sockets.delete(socket);
       h2Sockets.delete(socket);
     });
     socket.on("error", () => undefined);
-    if (draining) {
-      socket.destroy();
-      return;
-    }
     let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -115,8 +103,8 @@ export async function listenHttp(
         h2Sockets.add(socket);
         h2.emit("connection", socket);
       } else {
-        h1Active.set(socket, 0);
-        h1.emit("connection", socket);
+        h1Sockets.add(socket);
+        serveH1.call(h1, socket);
         socket.resume();
       }
     };
@@ -124,13 +112,13 @@ export async function listenHttp(
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host === "" ? undefined : host, () => {
-      server.removeListener("error", reject);
+    h1.once("error", reject);
+    h1.listen(port, host === "" ? undefined : host, () => {
+      h1.removeListener("error", reject);
       resolve();
     });
   });
-  const { port: boundPort } = server.address() as AddressInfo;
+  const { port: boundPort } = h1.address() as AddressInfo;
   // A wildcard host is not dialable: point local clients at loopback.
   const dialHost = host === "" || host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
   address = dialHost.includes(":") ? `[${dialHost}]:${boundPort}` : `${dialHost}:${boundPort}`;
@@ -138,34 +126,27 @@ export async function listenHttp(
   let closing: Promise<void> | undefined;
   async function close(timeout: number): Promise<void> {
     draining = true;
-    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Stops accepting and closes idle keep-alive connections; resolves once all are gone.
+    const closed = new Promise<void>((resolve) => h1.close(() => resolve()));
     for (const session of sessions) session.close();
-    for (const response of h1Responses) if (!response.headersSent) response.shouldKeepAlive = false;
     for (const socket of sockets) {
-      const active = h1Active.get(socket);
-      // Idle keep-alive connections, and connections that never sent a byte, go now.
-      if (active === 0 || (active === undefined && !h2Sockets.has(socket))) socket.destroy();
+      if (!h1Sockets.has(socket) && !h2Sockets.has(socket)) socket.destroy();
     }
-    await waitFor(() => sockets.size === 0, timeout);
+    const until = Date.now() + Math.max(0, timeout);
+    while (sockets.size > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(10, until - Date.now())));
+      // HTTP/1 connections whose last call just finished are idle now.
+      h1.closeIdleConnections();
+    }
     for (const session of sessions) session.destroy();
     for (const socket of sockets) socket.destroy();
-    await serverClosed;
+    await closed;
   }
 
   return {
     address,
     close: (timeout: number) => (closing ??= close(timeout)),
   };
-}
-
-/** Polls `done` until it holds or `timeout` ms pass. */
-async function waitFor(done: () => boolean, timeout: number): Promise<void> {
-  const until = Date.now() + Math.max(0, timeout);
-  while (!done() && Date.now() < until) {
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(10, Math.max(1, until - Date.now()))),
-    );
-  }
 }
 
 /** Splits `host:port` (`[::1]:0` for IPv6); a bad address is an error naming it. */

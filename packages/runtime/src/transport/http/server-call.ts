@@ -39,55 +39,103 @@ export interface WireResponse {
 /** One call being served: the InboundCall the route sees, and its lifetime. */
 export interface ServerCall {
   readonly inbound: InboundCall;
-  readonly signal: AbortSignal;
   /** True once the client went away: nothing more can be written. */
-  readonly gone: () => boolean;
+  gone(): boolean;
   /**
-   * Marks the call answered (the response is about to be written): stops the deadline
-   * timer, and a connection closing afterwards no longer counts as a cancellation.
+   * Claims the right to answer: stops the deadline timer, and a connection closing
+   * afterwards no longer counts as a cancellation. False when the call already ended
+   * (the client left, or the deadline answered for it): then write nothing.
    */
-  complete(): void;
+  complete(): boolean;
 }
 
 /**
  * Starts a call: metadata from the headers, an AbortSignal that aborts with a 499 when
- * the client disconnects or resets the stream and with a 408 when the deadline passes.
+ * the client disconnects or resets the stream and with a 408 when the deadline passes;
+ * `onDeadline` then answers for the call at once, whatever the handler is doing.
  */
 export function startServerCall(
   request: WireRequest,
   response: WireResponse,
   path: string,
   deadline: number | undefined,
+  onDeadline?: (error: MicroError) => void,
 ): ServerCall {
-  const controller = new AbortController();
-  let done = false;
-  let gone = false;
-  let timer: NodeJS.Timeout | undefined;
-  const onClose = () => {
-    gone = true;
-    if (done) return;
-    done = true;
-    if (timer) clearTimeout(timer);
-    controller.abort(canceled("micro.server", `the client canceled ${path} or disconnected`));
-  };
-  response.once("close", onClose);
-  if (deadline !== undefined) {
-    const budget = deadline - Date.now();
-    const expire = () =>
-      controller.abort(timeout("micro.server", `deadline exceeded serving ${path}`));
-    if (budget <= 0) expire();
-    else if (budget <= MAX_TIMER_MS) timer = setTimeout(expire, budget);
+  return new HttpServerCall(request, response, path, deadline, onDeadline);
+}
+
+/**
+ * A class rather than closures: one of these is built per request, and V8 builds a
+ * class instance (with its `signal` getter on the prototype) far cheaper than an object
+ * literal with an accessor. The AbortController is only built when someone reads
+ * `signal` or when it must abort, as it is the costliest object of a call.
+ */
+class HttpServerCall implements ServerCall, InboundCall {
+  readonly metadata: Metadata;
+  readonly deadline: number | undefined;
+  #controller: AbortController | undefined;
+  #done = false;
+  #gone = false;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #response: WireResponse;
+  readonly #path: string;
+  readonly #onDeadline: ((error: MicroError) => void) | undefined;
+
+  constructor(
+    request: WireRequest,
+    response: WireResponse,
+    path: string,
+    deadline: number | undefined,
+    onDeadline: ((error: MicroError) => void) | undefined,
+  ) {
+    this.metadata = metadataFromHeaders(request.headers, isConnectHeader);
+    this.deadline = deadline;
+    this.#response = response;
+    this.#path = path;
+    this.#onDeadline = onDeadline;
+    response.once("close", this.#onClose);
+    if (deadline !== undefined) {
+      const budget = deadline - Date.now();
+      if (budget <= 0) queueMicrotask(this.#expire);
+      else if (budget <= MAX_TIMER_MS) this.#timer = setTimeout(this.#expire, budget);
+    }
   }
-  const metadata: Metadata = metadataFromHeaders(request.headers, isConnectHeader);
-  return {
-    inbound: { metadata, deadline, signal: controller.signal },
-    signal: controller.signal,
-    gone: () => gone || response.destroyed,
-    complete() {
-      if (done) return;
-      done = true;
-      if (timer) clearTimeout(timer);
-    },
+
+  get inbound(): InboundCall {
+    return this;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#controller ??= new AbortController()).signal;
+  }
+
+  gone(): boolean {
+    return this.#gone || this.#response.destroyed;
+  }
+
+  complete(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    return true;
+  }
+
+  #abort(reason: MicroError): void {
+    (this.#controller ??= new AbortController()).abort(reason);
+  }
+
+  readonly #onClose = (): void => {
+    this.#gone = true;
+    if (!this.complete()) return;
+    this.#abort(canceled("micro.server", `the client canceled ${this.#path} or disconnected`));
+  };
+
+  readonly #expire = (): void => {
+    if (this.#done) return;
+    this.#done = true;
+    const error = timeout("micro.server", `deadline exceeded serving ${this.#path}`);
+    this.#abort(error);
+    this.#onDeadline?.(error);
   };
 }
 

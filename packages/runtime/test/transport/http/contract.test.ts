@@ -17,3 +17,10 @@ transportContract("http", {
   unknownMethodCode: 404,
   deadAddress,
 });
+
+transportContract("http", {
+  create: () => createHttpTransport({ http2Unary: true }),
+  listenAddress: "127.0.0.1:0",
+  unknownMethodCode: 404,
+  deadAddress,
+});

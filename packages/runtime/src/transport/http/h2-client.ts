@@ -15,7 +15,6 @@ import {
   readEnvelopes,
 } from "../wire/envelope.js";
 import { addMetadataHeaders } from "../wire/metadata-headers.js";
-import { MICRO_ERROR_HEADER, decodeMicroErrorHeader } from "../wire/micro-error-header.js";
 import type { OutboundCall } from "../transport.js";
 import { type CallGuard, guardCall } from "./call-guard.js";
 import { transportFailure } from "./client-errors.js";
@@ -24,20 +23,25 @@ import {
   contentTypeFor,
   decodeEndStream,
   isConnectHeader,
-  microErrorFromConnect,
 } from "./connect-protocol.js";
-import { responseMetadata } from "./unary-client.js";
+import { errorFromResponse, responseMetadata } from "./unary-client.js";
 
-/** Session settings of the streaming client (see HttpTransportOptions). */
-export interface StreamClientSettings {
+/** Session settings of the h2c client (see HttpTransportOptions). */
+export interface H2ClientSettings {
   readonly codec: Codec;
   readonly idleTimeout: number;
   readonly connectTimeout: number;
   readonly maxResponseBytes: number;
 }
 
-/** Connect streaming calls (and optionally unary ones) over one h2c session per address. */
-export interface StreamClient {
+/** Connect calls over one h2c session per address: every stream, and unary when asked. */
+export interface H2Client {
+  unary<I, O>(
+    address: string,
+    method: MethodDescriptor<I, O>,
+    request: I,
+    call: OutboundCall,
+  ): Promise<O>;
   stream<I, O>(
     address: string,
     method: MethodDescriptor<I, O>,
@@ -52,7 +56,7 @@ export interface StreamClient {
  * closed, errored or told to go away is replaced on the next call, so a restarted or
  * draining server costs at most one 503 per in-flight call, never a stuck client.
  */
-export function createStreamClient(settings: StreamClientSettings): StreamClient {
+export function createH2Client(settings: H2ClientSettings): H2Client {
   const { codec } = settings;
   const sessions = new Map<string, { session: ClientHttp2Session; active: number }>();
   let closed = false;
@@ -100,6 +104,58 @@ export function createStreamClient(settings: StreamClientSettings): StreamClient
     return session;
   }
 
+  async function unary<I, O>(
+    address: string,
+    method: MethodDescriptor<I, O>,
+    request: I,
+    call: OutboundCall,
+  ): Promise<O> {
+    if (closed) throw serviceUnavailable("micro.client", "the http transport client is closed");
+    const guard = guardCall(method, call);
+    let h2: ClientHttp2Stream | undefined;
+    try {
+      const headers = requestHeaders(method, call, codec.contentType, guard);
+      const body = codec.encode(request, method.input);
+      let responseHeaders: IncomingHttpHeaders;
+      let bytes: Uint8Array;
+      try {
+        h2 = start(address, headers, guard);
+        h2.end(body);
+        responseHeaders = await responseOf(h2);
+        bytes = await readAll(h2, settings.maxResponseBytes);
+      } catch (error) {
+        throw transportFailure(error, method, address, guard.reason);
+      }
+      call.onResponseMetadata?.(responseMetadata(responseHeaders));
+      const status = Number(responseHeaders[":status"]);
+      if (status !== 200) throw errorFromResponse(status, responseHeaders, bytes, method);
+      const contentType = String(responseHeaders["content-type"]);
+      if (!contentType.startsWith(codec.contentType)) {
+        throw badGateway(
+          "micro.client",
+          `${method.service}/${method.name} at ${address} answered with content type "${contentType}"`,
+        );
+      }
+      return codec.decode(bytes, method.output);
+    } finally {
+      guard.dispose();
+      if (h2 && !h2.closed) h2.close(constants.NGHTTP2_CANCEL);
+    }
+  }
+
+  /** Opens a call's stream, cancelled (RST_STREAM) when the guard aborts. */
+  function start(
+    address: string,
+    headers: Record<string, string>,
+    guard: CallGuard,
+  ): ClientHttp2Stream {
+    const stream = open(address, headers);
+    // Failures surface through the response, the body iterator or `close`; never crash.
+    stream.on("error", () => undefined);
+    guard.watch(() => stream.close(constants.NGHTTP2_CANCEL));
+    return stream;
+  }
+
   async function* stream<I, O>(
     address: string,
     method: MethodDescriptor<I, O>,
@@ -112,40 +168,31 @@ export function createStreamClient(settings: StreamClientSettings): StreamClient
     let finished = false;
     let pumpError: MicroError | undefined;
     try {
-      const headers: Record<string, string> = {};
-      addMetadataHeaders(headers, call.metadata, isConnectHeader);
-      headers[":method"] = "POST";
-      headers[":path"] = method.endpoint.path;
-      headers["content-type"] = contentTypeFor(codec, true);
-      headers["connect-protocol-version"] = CONNECT_PROTOCOL_VERSION;
-      if (guard.timeoutMs !== undefined) headers["connect-timeout-ms"] = String(guard.timeoutMs);
+      const headers = requestHeaders(method, call, contentTypeFor(codec, true), guard);
       let stream: ClientHttp2Stream;
       try {
-        stream = open(address, headers);
+        stream = start(address, headers, guard);
       } catch (error) {
-        throw transportFailure(error, method, address, guard.signal);
+        throw transportFailure(error, method, address, guard.reason);
       }
       h2 = stream;
-      // Failures surface through the response, the body iterator or `close`; never crash.
-      stream.on("error", () => undefined);
-      const onAbort = () => stream.close(constants.NGHTTP2_CANCEL);
-      guard.signal?.addEventListener("abort", onAbort, { once: true });
-      stream.once("close", () => guard.signal?.removeEventListener("abort", onAbort));
 
       void pumpRequests(stream, requests, method, codec).catch((error: unknown) => {
-        pumpError = transportFailure(error, method, address, guard.signal);
+        pumpError = transportFailure(error, method, address, guard.reason);
         stream.close(constants.NGHTTP2_CANCEL);
       });
 
       const responseHeaders = await responseOf(stream).catch((error: unknown) => {
-        throw pumpError ?? transportFailure(error, method, address, guard.signal);
+        throw pumpError ?? transportFailure(error, method, address, guard.reason);
       });
       const status = Number(responseHeaders[":status"]);
       const headerMetadata = responseMetadata(responseHeaders);
       if (status !== 200) {
-        const body = await readAll(stream).catch(() => new Uint8Array(0));
+        const body = await readAll(stream, settings.maxResponseBytes).catch(
+          () => new Uint8Array(0),
+        );
         call.onResponseMetadata?.(headerMetadata);
-        throw errorOf(status, responseHeaders, body, method);
+        throw errorFromResponse(status, responseHeaders, body, method);
       }
       const contentType = String(responseHeaders["content-type"]);
       if (!contentType.startsWith(contentTypeFor(codec, true))) {
@@ -191,6 +238,7 @@ export function createStreamClient(settings: StreamClientSettings): StreamClient
   }
 
   return {
+    unary,
     stream,
     async close() {
       closed = true;
@@ -267,29 +315,38 @@ function responseOf(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {
   });
 }
 
-/** The whole body of an error response. */
-async function readAll(stream: ClientHttp2Stream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Request headers of a call: metadata first, so it can never override the protocol's own. */
+function requestHeaders(
+  method: MethodDescriptor,
+  call: OutboundCall,
+  contentType: string,
+  guard: CallGuard,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  addMetadataHeaders(headers, call.metadata, isConnectHeader);
+  headers[":method"] = "POST";
+  headers[":path"] = method.endpoint.path;
+  headers["content-type"] = contentType;
+  headers["connect-protocol-version"] = CONNECT_PROTOCOL_VERSION;
+  if (guard.timeoutMs !== undefined) headers["connect-timeout-ms"] = String(guard.timeoutMs);
+  return headers;
 }
 
-/** The MicroError of a non-200 streaming response (the call never started). */
-function errorOf(
-  status: number,
-  headers: IncomingHttpHeaders,
-  body: Uint8Array,
-  method: MethodDescriptor,
-): MicroError {
-  const exact = decodeMicroErrorHeader(headers[MICRO_ERROR_HEADER]);
-  if (exact) return exact;
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    json = undefined;
+/** A whole (unary or error) body, refusing to buffer more than `limit` bytes. */
+async function readAll(stream: ClientHttp2Stream, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      throw badGateway(
+        "micro.client",
+        `response larger than the client's limit of ${limit} bytes (maxResponseBytes)`,
+      );
+    }
+    chunks.push(chunk as Buffer);
   }
-  return microErrorFromConnect(json, status, method.service);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
 /**
@@ -302,7 +359,7 @@ function broken(
   address: string,
   guard: CallGuard,
 ): MicroError {
-  if (guard.signal?.aborted) return transportFailure(error, method, address, guard.signal);
+  if (guard.reason) return guard.reason;
   const failure = transportFailure(
     error ?? new Error("stream ended without an end-stream message"),
     method,
