@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import { describe } from "vitest";
 import { createHttpTransport } from "../../../src/transport/http/http-transport.js";
 import { transportContract } from "../memory/transport-contract.js";
 
@@ -11,16 +12,20 @@ async function deadAddress(): Promise<string> {
   return `127.0.0.1:${port}`;
 }
 
-transportContract("http", {
-  create: () => createHttpTransport(),
-  listenAddress: "127.0.0.1:0",
-  unknownMethodCode: 404,
-  deadAddress,
+describe("unary over the HTTP/1.1 keep-alive pool, streams over h2c", () => {
+  transportContract("http", {
+    create: () => createHttpTransport(),
+    listenAddress: "127.0.0.1:0",
+    unknownMethodCode: 404,
+    deadAddress,
+  });
 });
 
-transportContract("http", {
-  create: () => createHttpTransport({ http2Unary: true }),
-  listenAddress: "127.0.0.1:0",
-  unknownMethodCode: 404,
-  deadAddress,
+describe("unary and streams over h2c (http2Unary)", () => {
+  transportContract("http", {
+    create: () => createHttpTransport({ http2Unary: true }),
+    listenAddress: "127.0.0.1:0",
+    unknownMethodCode: 404,
+    deadAddress,
+  });
 });
