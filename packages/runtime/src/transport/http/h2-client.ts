@@ -113,6 +113,7 @@ export function createH2Client(settings: H2ClientSettings): H2Client {
     if (closed) throw serviceUnavailable("micro.client", "the http transport client is closed");
     const guard = guardCall(method, call);
     let h2: ClientHttp2Stream | undefined;
+    let complete = false;
     try {
       const headers = requestHeaders(method, call, codec.contentType, guard);
       const body = codec.encode(request, method.input);
@@ -123,6 +124,7 @@ export function createH2Client(settings: H2ClientSettings): H2Client {
         h2.end(body);
         responseHeaders = await responseOf(h2);
         bytes = await readAll(h2, settings.maxResponseBytes);
+        complete = true;
       } catch (error) {
         throw transportFailure(error, method, address, guard.reason);
       }
@@ -139,7 +141,9 @@ export function createH2Client(settings: H2ClientSettings): H2Client {
       return codec.decode(bytes, method.output);
     } finally {
       guard.dispose();
-      if (h2 && !h2.closed) h2.close(constants.NGHTTP2_CANCEL);
+      // Only a call cut short is reset: a reset per finished call would look like the
+      // "rapid reset" attack to the server, which then drops the whole session.
+      if (h2 && !complete && !h2.closed) h2.close(constants.NGHTTP2_CANCEL);
     }
   }
 

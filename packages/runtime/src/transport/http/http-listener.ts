@@ -88,6 +88,9 @@ export async function listenHttp(
       h2Sockets.delete(socket);
     });
     socket.on("error", () => undefined);
+    // A connection that never says which protocol it speaks is dropped like an idle one.
+    const silent = () => socket.destroy();
+    socket.setTimeout(settings.keepAliveTimeout, silent);
     let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -95,6 +98,8 @@ export async function listenHttp(
       const isH2 = head.subarray(0, compared).equals(H2_PREFACE.subarray(0, compared));
       if (isH2 && compared < H2_PREFACE.length) return; // a prefix of the preface: wait
       socket.removeListener("data", onData);
+      socket.setTimeout(0);
+      socket.removeListener("timeout", silent);
       socket.pause();
       socket.unshift(head);
       if (draining) {

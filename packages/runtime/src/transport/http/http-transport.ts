@@ -26,8 +26,9 @@ export interface HttpTransportOptions {
   readonly connectTimeout?: number;
   /**
    * Client: send unary calls over the h2c session (multiplexed on one connection) instead
-   * of the HTTP/1.1 keep-alive pool. Default false: the pool measured faster (see the
-   * transport's README figures), and HTTP/1.1 passes through every proxy.
+   * of the HTTP/1.1 keep-alive pool. Default false: on Node 20 the pool served about twice
+   * the unary calls per second (node:http2 costs more per request than node:http), and
+   * HTTP/1.1 passes through every proxy.
    */
   readonly http2Unary?: boolean;
   /**

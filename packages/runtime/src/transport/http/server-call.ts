@@ -64,10 +64,23 @@ export function startServerCall(
   return new HttpServerCall(request, response, path, deadline, onDeadline);
 }
 
+/** Where a response keeps its call, so one shared listener serves every response. */
+const kCall = Symbol("micro.serverCall");
+type CallResponse = WireResponse & { [kCall]?: HttpServerCall };
+
+function onResponseClose(this: CallResponse): void {
+  this[kCall]?.closed();
+}
+
+function expireCall(call: HttpServerCall): void {
+  call.expire();
+}
+
 /**
  * A class rather than closures: one of these is built per request, and V8 builds a
  * class instance (with its `signal` getter on the prototype) far cheaper than an object
- * literal with an accessor. The AbortController is only built when someone reads
+ * literal with an accessor; the close listener and the deadline timer are shared
+ * functions too. The AbortController is only built when someone reads
  * `signal` or when it must abort, as it is the costliest object of a call.
  */
 class HttpServerCall implements ServerCall, InboundCall {
@@ -93,11 +106,12 @@ class HttpServerCall implements ServerCall, InboundCall {
     this.#response = response;
     this.#path = path;
     this.#onDeadline = onDeadline;
-    response.once("close", this.#onClose);
+    (response as CallResponse)[kCall] = this;
+    response.once("close", onResponseClose);
     if (deadline !== undefined) {
       const budget = deadline - Date.now();
-      if (budget <= 0) queueMicrotask(this.#expire);
-      else if (budget <= MAX_TIMER_MS) this.#timer = setTimeout(this.#expire, budget);
+      if (budget <= 0) queueMicrotask(() => this.expire());
+      else if (budget <= MAX_TIMER_MS) this.#timer = setTimeout(expireCall, budget, this);
     }
   }
 
@@ -124,19 +138,21 @@ class HttpServerCall implements ServerCall, InboundCall {
     (this.#controller ??= new AbortController()).abort(reason);
   }
 
-  readonly #onClose = (): void => {
+  /** The client went away: a call not yet answered is cancelled. */
+  closed(): void {
     this.#gone = true;
     if (!this.complete()) return;
     this.#abort(canceled("micro.server", `the client canceled ${this.#path} or disconnected`));
-  };
+  }
 
-  readonly #expire = (): void => {
+  /** The deadline passed: abort the handler and answer for it. */
+  expire(): void {
     if (this.#done) return;
     this.#done = true;
     const error = timeout("micro.server", `deadline exceeded serving ${this.#path}`);
     this.#abort(error);
     this.#onDeadline?.(error);
-  };
+  }
 }
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */

@@ -109,6 +109,22 @@ describe("http transport client", () => {
     expect(shouted).toEqual([{ text: "Y", node: "second", metadata: {}, budgetMs: 0 }]);
   });
 
+  it("keeps one h2c session healthy over many unary calls (no reset per finished call)", async () => {
+    const { listener, client } = await serve(createEchoRouter().router, {
+      transport: createHttpTransport({ http2Unary: true }),
+    });
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (let i = 0; i < 100; i++) {
+          await client.unary(listener.address, Say, say({ text: "x" }), outbound());
+          done++;
+        }
+      }),
+    );
+    expect(done).toBe(2_000);
+  });
+
   it("round-trips a micro error exactly, non-ASCII and newlines included", async () => {
     const detail = 'naïve ✓ 日本\nsecond line "quoted"';
     const router: Router = {
