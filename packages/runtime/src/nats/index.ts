@@ -6,3 +6,4 @@ export {
   DEFAULT_CONNECT_TIMEOUT,
 } from "./nats-connection.js";
 export { type NatsBrokerOptions, createNatsBroker } from "./nats-broker.js";
+export { type NatsRegistryOptions, createNatsRegistry } from "./nats-registry.js";
