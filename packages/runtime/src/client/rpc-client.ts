@@ -54,24 +54,24 @@ export function createClient(options: ClientOptions): Client {
     callOptions: CallOptions | undefined,
   ): ClientRequest {
     const scope = callScope.getStore();
-    const streaming = method.kind !== "unary";
-    const budget = callOptions?.timeout ?? (streaming ? undefined : defaultTimeout);
+    const budget = callOptions?.timeout ?? (method.kind === "unary" ? defaultTimeout : undefined);
     const explicit = callOptions?.deadline;
-    const candidates = [
-      budget === undefined ? undefined : Date.now() + budget,
+    const deadline = earliest(
+      earliest(budget === undefined ? undefined : Date.now() + budget, scope?.deadline),
       explicit instanceof Date ? explicit.getTime() : explicit,
-      scope?.deadline,
-    ].filter((value): value is number => value !== undefined);
-    const signals = [callOptions?.signal, scope?.signal].filter(
-      (signal): signal is AbortSignal => signal !== undefined,
     );
+    const own = callOptions?.signal;
+    const inherited = scope?.signal;
     return {
       service,
       method,
       request,
-      metadata: mergeMetadata(scope?.metadata, callOptions?.metadata),
-      deadline: candidates.length > 0 ? Math.min(...candidates) : undefined,
-      signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+      metadata:
+        scope === undefined && callOptions?.metadata === undefined
+          ? {}
+          : mergeMetadata(scope?.metadata, callOptions?.metadata),
+      deadline,
+      signal: own && inherited ? AbortSignal.any([own, inherited]) : (own ?? inherited),
       options: callOptions ?? {},
     };
   }
@@ -192,6 +192,11 @@ export function createClient(options: ClientOptions): Client {
       return transportClient.close();
     },
   };
+}
+
+/** The earlier of two optional deadlines. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function checkBudget(request: ClientRequest): void {

@@ -4,12 +4,18 @@
  */
 export type MethodKind = "unary" | "server_streaming" | "client_streaming" | "bidi_streaming";
 
+/** The part of protobuf-es's `BinaryWriter` the codec relies on: `finish()` returns the bytes and resets it. */
+export interface ProtoWriter {
+  finish(): Uint8Array;
+}
+
 /**
  * What the runtime needs of a message type: exactly the functions ts-proto generates
  * (`MessageFns<T>`), so ts-proto messages are used as they are, with no wrapper.
  */
 export interface MessageType<T> {
-  encode(message: T): { finish(): Uint8Array };
+  /** `writer` lets a codec reuse one buffer across messages instead of allocating per call. */
+  encode(message: T, writer?: ProtoWriter): { finish(): Uint8Array };
   decode(input: Uint8Array): T;
   fromJSON(object: unknown): T;
   toJSON(message: T): unknown;

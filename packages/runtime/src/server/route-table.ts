@@ -74,18 +74,24 @@ export class RouteTable implements Router {
     return {
       method,
       invoke(call: InboundCall, request: unknown): RouteResult {
+        // The signal is read through getters: transports create it on first use, and most
+        // unary handlers never look at it.
         const context: HandlerContext = {
           service,
           method,
           metadata: call.metadata,
           deadline: call.deadline,
-          signal: call.signal,
+          get signal() {
+            return call.signal;
+          },
           responseMetadata: {},
         };
         const scope: CallScope = {
           metadata: call.metadata,
           deadline: call.deadline,
-          signal: call.signal,
+          get signal() {
+            return call.signal;
+          },
         };
         const done = inFlight.begin();
         if (!streamsOut) {
