@@ -31,6 +31,8 @@ export interface SyncPlan {
   readonly changes: readonly SourceChange[];
   /** One line per addition, e.g. `src/handlers/greeter.ts: Greeter gets bye (rpc Greeter.Bye)`. */
   readonly actions: readonly string[];
+  /** The same gaps phrased for `micro check`: what the user code lacks. */
+  readonly missing: readonly string[];
   /** What the user must act on: removed rpcs, services and topics still implemented. */
   readonly warnings: readonly string[];
 }
@@ -75,19 +77,23 @@ export function planSync(input: SyncInput): SyncPlan {
   };
   const created: SourceChange[] = [];
   const actions: string[] = [];
+  const missing: string[] = [];
   const warnings: string[] = [];
   const show = (path: string) => relative(layout.dir, path).split(sep).join("/");
-  const mainFile = files.get(layout.mainFile);
-  const mainLocals = mainFile ? localNames(mainFile) : new Set<string>();
+  const site = registrationSite(morph, files, layout);
+  const siteLocals = site ? localNames(site.file) : new Set<string>();
 
   for (const contract of input.contracts) {
     const found =
       implementations.get(contractKey(contract.microFile, contract.interfaceName)) ?? [];
     for (const impl of found) {
-      const missing = contract.methods.filter((method) => !impl.members.has(method.name));
-      if (missing.length === 0) continue;
-      addMethods(morph, editsOf(impl.file), impl, contract, missing);
-      for (const method of missing) {
+      const absent = contract.methods.filter((method) => !impl.members.has(method.name));
+      if (absent.length === 0) continue;
+      addMethods(morph, editsOf(impl.file), impl, contract, absent);
+      for (const method of absent) {
+        missing.push(
+          `${show(impl.file.getFilePath())}: ${impl.cls.getName() ?? "class"} lacks ${method.name} (${describe(contract, method)})`,
+        );
         actions.push(
           `${show(impl.file.getFilePath())}: ${impl.cls.getName() ?? "class"} gets ${method.name} (${describe(contract, method)})`,
         );
@@ -97,39 +103,32 @@ export function planSync(input: SyncInput): SyncPlan {
 
     const folder = contract.kind === "service" ? layout.handlersDir : layout.subscribersDir;
     const path = freePath(folder, kebab(contract.baseName), input.sources, created);
-    const taken = new Set([...contract.types.keys(), contract.interfaceName, ...mainLocals]);
+    const taken = new Set([...contract.types.keys(), contract.interfaceName, ...siteLocals]);
     const className = freeName(
       contract.kind === "service" ? contract.baseName : `On${contract.baseName}`,
       taken,
     );
     const imports = importLines(path, contract, contract.methods, new Set(), true);
     created.push({ path, after: printImplementationFile(contract, className, imports) });
+    missing.push(
+      `no class in src/ implements ${contract.interfaceName} (${contract.kind} ${contract.protoName})`,
+    );
     actions.push(
       `${show(path)}: new ${className} implements ${contract.interfaceName} (${contract.kind} ${contract.protoName})`,
     );
 
-    if (!mainFile) {
+    const statement = `${contract.registerFunction}(${site?.server ?? "server"}, new ${className}());`;
+    if (!site) {
       warnings.push(
-        `${show(layout.mainFile)} does not exist: register ${className} with ${contract.registerFunction} yourself`,
+        `found no register...Handler/Subscriber call in src/ and no .run() in ${show(layout.mainFile)} ` +
+          `to place ${statement} next to; add it yourself`,
       );
       continue;
     }
-    const registered = registration(
-      morph,
-      mainFile,
-      contract,
-      className,
-      path,
-      mainLocals,
-      editsOf,
+    register(site, statement, contract, className, path, siteLocals, editsOf(site.file));
+    actions.push(
+      `${show(site.file.getFilePath())}: registers ${className} with ${contract.registerFunction}`,
     );
-    if (registered) actions.push(`${show(layout.mainFile)}: ${registered}`);
-    else {
-      warnings.push(
-        `${show(layout.mainFile)}: found no register...() call or .run() to place ` +
-          `${contract.registerFunction}(server, new ${className}()) next to; add it yourself`,
-      );
-    }
   }
 
   warnings.push(...removals(input, implementations, show));
@@ -138,7 +137,12 @@ export function planSync(input: SyncInput): SyncPlan {
     if (!edit.empty)
       changes.push({ path: edit.path, before: edit.original ?? "", after: edit.apply() });
   }
-  return { changes: changes.sort((a, b) => a.path.localeCompare(b.path)), actions, warnings };
+  return {
+    changes: changes.sort((a, b) => a.path.localeCompare(b.path)),
+    actions,
+    missing,
+    warnings,
+  };
 }
 
 function describe(contract: Contract, method: ContractMethod): string {
@@ -393,63 +397,111 @@ function mergeNames(
   else edits.insert(last.getEnd() + comma + 1, names.map((name) => `\n${indent}${name},`).join(""));
 }
 
-/** Adds `registerX(server, new Cls());` to main.ts beside the other registrations. */
-function registration(
+/** Where new registrations go: after the last one, or before the service runs. */
+interface RegistrationSite {
+  readonly file: SourceFile;
+  /** Registrations are inserted after this position. */
+  readonly at: number;
+  /** Whether `at` ends a registration (one per line) or another statement (blank line first). */
+  readonly afterRegistration: boolean;
+  /** The server expression, e.g. `service.server`. */
+  readonly server: string;
+  /** Indentation of the anchor statement, repeated for the new one. */
+  readonly indent: string;
+}
+
+/**
+ * Finds the last `registerXHandler(...)`/`registerXSubscriber(...)` statement in src/
+ * (main.ts first, then service.ts, then the rest), at any depth, so projects that build
+ * the service in a function (`createXService()`) work too; else main.ts's `.run()`.
+ */
+function registrationSite(
   morph: TsMorph,
-  main: SourceFile,
-  contract: Contract,
-  className: string,
-  classFile: string,
-  mainLocals: Set<string>,
-  editsOf: (file: SourceFile) => FileEdits,
-): string | undefined {
+  files: ReadonlyMap<string, SourceFile>,
+  layout: ProjectLayout,
+): RegistrationSite | undefined {
   const { SyntaxKind } = morph;
-  const statements = main.getStatements();
-  const registerCalls = statements.filter((statement) => {
-    const call = statement
-      .asKind(SyntaxKind.ExpressionStatement)
-      ?.getExpressionIfKind(SyntaxKind.CallExpression);
-    return (
-      call !== undefined && /^register\w+(Handler|Subscriber)$/.test(call.getExpression().getText())
-    );
-  });
+  const serviceFile = join(layout.srcDir, "service.ts");
+  const ordered = [...files.values()].sort(
+    (a, b) =>
+      rankFile(a.getFilePath()) - rankFile(b.getFilePath()) ||
+      a.getFilePath().localeCompare(b.getFilePath()),
+  );
+  function rankFile(path: string): number {
+    return path === layout.mainFile ? 0 : path === serviceFile ? 1 : 2;
+  }
+  for (const file of ordered) {
+    const calls = file.getDescendantsOfKind(SyntaxKind.ExpressionStatement).flatMap((statement) => {
+      const call = statement.getExpressionIfKind(SyntaxKind.CallExpression);
+      return call && /^register\w+(Handler|Subscriber)$/.test(call.getExpression().getText())
+        ? [{ statement, server: call.getArguments()[0]?.getText() }]
+        : [];
+    });
+    const last = calls[calls.length - 1];
+    if (last?.server !== undefined) {
+      return {
+        file,
+        at: last.statement.getEnd(),
+        afterRegistration: true,
+        server: last.server,
+        indent: indentOf(file, last.statement.getStart()),
+      };
+    }
+  }
+  const main = files.get(layout.mainFile);
+  const statements = main?.getStatements() ?? [];
   const runIndex = statements.findIndex((statement) =>
     /\b[\w$.]+\.run\(/.test(statement.getText()),
   );
-  const lastCall = registerCalls[registerCalls.length - 1];
-  const server = lastCall
-    ? lastCall
-        .asKindOrThrow(SyntaxKind.ExpressionStatement)
-        .getExpressionIfKindOrThrow(SyntaxKind.CallExpression)
-        .getArguments()[0]
-        ?.getText()
-    : /\b([\w$.]+)\.run\(/.exec(statements[runIndex]?.getText() ?? "")?.[1]?.concat(".server");
+  const receiver = /\b([\w$.]+)\.run\(/.exec(statements[runIndex]?.getText() ?? "")?.[1];
   const before = runIndex > 0 ? statements[runIndex - 1] : undefined;
-  const anchor = lastCall ?? before;
-  if (server === undefined || anchor === undefined) return undefined;
-  const edits = editsOf(main);
-  const statement = `${contract.registerFunction}(${server}, new ${className}());`;
-  edits.insert(anchor.getEnd(), lastCall ? `\n${statement}` : `\n\n${statement}`);
+  if (!main || !before || receiver === undefined) return undefined;
+  return {
+    file: main,
+    at: before.getEnd(),
+    afterRegistration: false,
+    server: `${receiver}.server`,
+    indent: indentOf(main, statements[runIndex]?.getStart() ?? 0),
+  };
+}
+
+/** The whitespace before `position` on its line. */
+function indentOf(file: SourceFile, position: number): string {
+  const text = file.getFullText();
+  return /[ \t]*$/.exec(text.slice(text.lastIndexOf("\n", position - 1) + 1, position))?.[0] ?? "";
+}
+
+/** Inserts the registration statement and the imports it needs. */
+function register(
+  site: RegistrationSite,
+  statement: string,
+  contract: Contract,
+  className: string,
+  classFile: string,
+  locals: Set<string>,
+  edits: FileEdits,
+): void {
+  const file = site.file;
+  edits.insert(site.at, `${site.afterRegistration ? "\n" : "\n\n"}${site.indent}${statement}`);
   const lines: ImportLine[] = [];
-  if (!mainLocals.has(contract.registerFunction)) {
+  if (!locals.has(contract.registerFunction)) {
     lines.push({
-      specifier: relativeSpecifier(main.getFilePath(), contract.microModule),
+      specifier: relativeSpecifier(file.getFilePath(), contract.microModule),
       types: [],
       values: [contract.registerFunction],
     });
   }
   lines.push({
     specifier: relativeSpecifier(
-      main.getFilePath(),
+      file.getFilePath(),
       classFile.replace(/\.ts$/, contract.importSuffix),
     ),
     types: [],
     values: [className],
   });
-  insertImports(edits, main, lines);
-  mainLocals.add(contract.registerFunction);
-  mainLocals.add(className);
-  return `registers ${className} with ${contract.registerFunction}`;
+  insertImports(edits, file, lines);
+  locals.add(contract.registerFunction);
+  locals.add(className);
 }
 
 /** Warnings for implemented rpcs, services and topics the protos no longer declare. */
