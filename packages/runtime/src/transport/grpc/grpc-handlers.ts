@@ -15,6 +15,7 @@ import type { MessageType } from "../../method/method-descriptor.js";
 import type { InboundCall, Route, RouteResult } from "../transport.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./grpc-metadata.js";
 import { toGrpcStatus } from "./grpc-status.js";
+import { untilAborted } from "../until-aborted.js";
 
 /** setTimeout overflows past this many ms; grpc-js still enforces such far deadlines itself. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -259,27 +260,5 @@ function drained(call: StreamingServerCall, signal: AbortSignal): Promise<void> 
     };
     call.once("drain", done);
     signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
   });
 }

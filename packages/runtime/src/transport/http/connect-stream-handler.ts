@@ -22,10 +22,10 @@ import {
   type WireRequest,
   type WireResponse,
   drained,
-  raceAbort,
   startServerCall,
   tooLarge,
 } from "./server-call.js";
+import { untilAborted } from "../until-aborted.js";
 
 /** One streaming call to serve. */
 export interface StreamCall {
@@ -85,11 +85,11 @@ export async function serveStream(call: StreamCall): Promise<void> {
     );
     const input =
       method.kind === "server_streaming"
-        ? await raceAbort(single(messages, path), signal)
+        ? await untilAborted(single(messages, path), signal)
         : messages;
     result = route.invoke(state.inbound, input);
     if (method.kind === "client_streaming") {
-      await send(await raceAbort(result.response as Promise<unknown>, signal));
+      await send(await untilAborted(result.response as Promise<unknown>, signal));
     } else {
       await pump(result.response as AsyncIterable<unknown>, send, signal);
     }
@@ -130,7 +130,7 @@ async function pump(
   let finished = false;
   try {
     for (;;) {
-      const next = await raceAbort(iterator.next(), signal);
+      const next = await untilAborted(iterator.next(), signal);
       if (next.done) {
         finished = true;
         return;

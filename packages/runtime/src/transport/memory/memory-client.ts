@@ -2,6 +2,7 @@ import { MicroError, badRequest, canceled, serviceUnavailable } from "../../erro
 import type { MethodDescriptor } from "../../method/method-descriptor.js";
 import type { OutboundCall, RouteResult, TransportClient } from "../transport.js";
 import type { MemoryCall, MemoryEndpoint } from "./memory-endpoint.js";
+import { untilAborted } from "../until-aborted.js";
 
 /**
  * The calling side of a memory transport. Every call goes through the endpoint's codec
@@ -187,28 +188,6 @@ async function* forwardRequests<I>(
   } finally {
     if (!done) iterator.return?.()?.catch(() => undefined);
   }
-}
-
-/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**
