@@ -7,3 +7,4 @@ export {
 } from "./nats-connection.js";
 export { type NatsBrokerOptions, createNatsBroker } from "./nats-broker.js";
 export { type NatsRegistryOptions, createNatsRegistry } from "./nats-registry.js";
+export { type NatsTransportOptions, createNatsTransport } from "./nats-transport.js";

@@ -1,4 +1,5 @@
 import { MicroError } from "../errors/micro-error.js";
+import type { Logger } from "../logger/logger.js";
 import type { Registry, ServiceNode } from "../registry/registry.js";
 import { createNodeMarks } from "./node-marks.js";
 import { createServiceCache } from "./service-cache.js";
@@ -22,6 +23,8 @@ export interface SelectorOptions {
   readonly markBackoff?: number;
   /** The skip doubles per consecutive failure, up to this. Default 30 000. */
   readonly markMaxBackoff?: number;
+  /** Told when lookups fall back to stale cached records. Default: console, `selector`. */
+  readonly logger?: Logger;
 }
 
 const ID = "micro.selector";
@@ -51,6 +54,7 @@ export function createSelector(options: SelectorOptions): Selector {
   const cache = createServiceCache({
     registry,
     ttl: positive("cacheTtl", options.cacheTtl ?? 60_000),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const marks = createNodeMarks({
     backoff: positive("markBackoff", options.markBackoff ?? 1_000),

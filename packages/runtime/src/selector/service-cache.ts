@@ -1,3 +1,4 @@
+import { type Logger, createConsoleLogger } from "../logger/logger.js";
 import type { Registry, RegistryWatcher, ServiceRecord } from "../registry/registry.js";
 
 /** Settings of a watched service cache. */
@@ -8,11 +9,20 @@ export interface ServiceCacheOptions {
    * safety net should a watch event be missed. Default 60 000, go-micro's cache TTL.
    */
   readonly ttl?: number;
+  /**
+   * Milliseconds between registry reads while the registry is unreachable and stale
+   * records are served instead. Default 1 000.
+   */
+  readonly retryInterval?: number;
+  /** Told when the cache starts and stops serving stale records. Default: console, `selector`. */
+  readonly logger?: Logger;
 }
 
 /**
  * Service records kept fresh by one `registry.watch()`, so a lookup per call costs a map
- * read, not a registry read. The first lookup of a name reads the registry.
+ * read, not a registry read. The first lookup of a name reads the registry. When the
+ * registry cannot be read, the last known records are served (stale but usable, say the
+ * logs) so calls to known services go on through a registry outage.
  */
 export interface ServiceCache {
   /** Every version of `name` with nodes; empty when the registry does not know it. */
@@ -31,6 +41,10 @@ interface CacheEntry {
 export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
   const { registry } = options;
   const ttl = options.ttl ?? 60_000;
+  const retryInterval = options.retryInterval ?? 1_000;
+  const logger = options.logger ?? createConsoleLogger({ name: "selector" });
+  /** Whether stale records are being served; logged once per outage. */
+  let stale = false;
   const entries = new Map<string, CacheEntry>();
   const inflight = new Map<string, Promise<readonly ServiceRecord[]>>();
   /** Names changed while their lookup was in flight: its answer may already be old. */
@@ -52,8 +66,9 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
         // A failed watch ends like a stopped one: fall back to reading the registry.
       }
       if (watcher === current) {
+        // Keep the records as a fallback, but read the registry on the next lookup.
         watcher = undefined;
-        entries.clear();
+        for (const entry of entries.values()) entry.expiresAt = 0;
       }
     })();
   };
@@ -63,8 +78,24 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
     let records: ServiceRecord[];
     try {
       records = await registry.getService(name);
+    } catch (error) {
+      const known = entries.get(name);
+      if (!known) throw error;
+      if (!stale) {
+        stale = true;
+        logger.warn("registry unreachable; serving cached nodes (stale) until it is back", {
+          registry: registry.name,
+          error: String(error),
+        });
+      }
+      known.expiresAt = Date.now() + retryInterval;
+      return [...known.records.values()];
     } finally {
       inflight.delete(name);
+    }
+    if (stale) {
+      stale = false;
+      logger.info("registry reachable again; cache refreshed", { registry: registry.name });
     }
     // An empty answer is kept too: the watch adds the service when it appears, so asking
     // for a service with no nodes (a topic nobody subscribes to) does not read each time.

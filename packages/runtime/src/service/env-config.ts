@@ -1,11 +1,11 @@
 import { type LogLevel, isLogLevel } from "../logger/logger.js";
 
 /** Transports a service can be told to use by `MICRO_TRANSPORT`. */
-export const TRANSPORT_NAMES = ["http", "grpc", "memory"] as const;
+export const TRANSPORT_NAMES = ["http", "grpc", "memory", "nats"] as const;
 /** Registries a service can be told to use by `MICRO_REGISTRY`. */
-export const REGISTRY_NAMES = ["local", "memory"] as const;
+export const REGISTRY_NAMES = ["local", "memory", "nats", "etcd"] as const;
 /** Brokers a service can be told to use by `MICRO_BROKER`. */
-export const BROKER_NAMES = ["local", "memory"] as const;
+export const BROKER_NAMES = ["local", "memory", "nats"] as const;
 
 export type TransportName = (typeof TRANSPORT_NAMES)[number];
 export type RegistryName = (typeof REGISTRY_NAMES)[number];
@@ -18,10 +18,14 @@ export interface EnvConfig {
   readonly serverAddress?: string;
   readonly serverAdvertise?: string;
   readonly transport?: TransportName;
+  /** NATS servers of the nats transport (default: the broker's, else the registry's NATS). */
+  readonly transportAddress?: string;
   readonly registry?: RegistryName;
   readonly registryAddress?: string;
   readonly broker?: BrokerName;
   readonly brokerAddress?: string;
+  /** Milliseconds an engine (NATS, etcd) may take to answer at start before start fails. */
+  readonly connectTimeout?: number;
   /** Milliseconds. */
   readonly registerTtl?: number;
   /** Milliseconds. */
@@ -64,9 +68,11 @@ export function readEnvConfig(env: Env): EnvConfig {
   set("serverAdvertise", address("MICRO_SERVER_ADVERTISE", text("MICRO_SERVER_ADVERTISE")));
   set("transport", oneOf("MICRO_TRANSPORT", text("MICRO_TRANSPORT"), TRANSPORT_NAMES));
   set("registry", oneOf("MICRO_REGISTRY", text("MICRO_REGISTRY"), REGISTRY_NAMES));
+  set("transportAddress", text("MICRO_TRANSPORT_ADDRESS"));
   set("registryAddress", text("MICRO_REGISTRY_ADDRESS"));
   set("broker", oneOf("MICRO_BROKER", text("MICRO_BROKER"), BROKER_NAMES));
   set("brokerAddress", text("MICRO_BROKER_ADDRESS"));
+  set("connectTimeout", duration("MICRO_CONNECT_TIMEOUT", text("MICRO_CONNECT_TIMEOUT")));
   set("registerTtl", duration("MICRO_REGISTER_TTL", text("MICRO_REGISTER_TTL")));
   set("registerInterval", duration("MICRO_REGISTER_INTERVAL", text("MICRO_REGISTER_INTERVAL")));
   set("clientTimeout", duration("MICRO_CLIENT_TIMEOUT", text("MICRO_CLIENT_TIMEOUT")));
