@@ -14,6 +14,7 @@ export {
 } from "./options.js";
 export { checkProjectName, projectNames, kebabCase, type ProjectNames } from "./names.js";
 export { plan, type PlanOptions, type PlannedFile } from "./plan.js";
+export { planProject } from "./plan-project.js";
 export { checkTarget, writeProject, TargetError, type WriteOptions } from "./write.js";
 export { readProtos, ProtoError } from "./read-protos.js";
 export type { ProtoModel, ServiceModel, RpcModel, TopicModel, TypeRef } from "./proto-model.js";

@@ -1,13 +1,12 @@
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { type CreateArgs, UsageError, helpText, parseCreateArgs } from "./args.js";
 import { checkProjectName, projectNames } from "./names.js";
 import { type CreateAnswers, QUESTIONS, type Question, checkAnswer } from "./options.js";
 import { detectPackageManager, runScript } from "./package-manager.js";
-import { type PlannedFile, plan } from "./plan.js";
-import { ProtoError, readProtos } from "./read-protos.js";
-import { loadFormatter, loadTemplates } from "./templates.js";
+import type { PlannedFile } from "./plan.js";
+import { planProject } from "./plan-project.js";
+import { ProtoError } from "./read-protos.js";
 import { ToolError, checkToolchain, findToolchain, generateCode } from "./toolchain.js";
 import { TargetError, checkTarget, writeProject } from "./write.js";
 
@@ -53,26 +52,7 @@ export async function runCreate(argv: readonly string[], io: CreateIo): Promise<
     const answers = await answer(args, io);
     const problem = checkToolchain(toolchain);
     if (problem !== undefined) return fail(problem);
-    const proto =
-      answers.proto === undefined
-        ? undefined
-        : await readProtos(resolve(io.cwd, answers.proto), toolchain);
-    const format = await loadFormatter();
-    const rootManifest = JSON.parse(readFileSync(join(toolchain.root, "package.json"), "utf8")) as {
-      dependencies?: Record<string, string>;
-      devDependencies?: Record<string, string>;
-    };
-    const files = await plan({
-      names: projectNames(answers.name),
-      registry: answers.registry,
-      broker: answers.broker,
-      transport: answers.transport,
-      proto,
-      templates: await loadTemplates(join(toolchain.root, "templates", answers.template)),
-      links: { runtime: toolchain.runtimeDir, plugin: toolchain.pluginDir },
-      versions: { ...rootManifest.devDependencies, ...rootManifest.dependencies },
-      ...(format === undefined ? {} : { format }),
-    });
+    const files = await planProject(answers, io.cwd, toolchain);
     const target = resolve(io.cwd, answers.directory);
     const refusal = await checkTarget(target, files, args.overwrite);
     if (refusal !== undefined) return fail(refusal);
