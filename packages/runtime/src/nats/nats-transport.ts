@@ -35,6 +35,13 @@ export interface NatsTransportOptions extends NatsConnectionOptions {
   readonly subjectPrefix?: string;
   /** Timeout in ms of a unary call that has no deadline, and of opening a stream. Default 30 000. */
   readonly requestTimeout?: number;
+  /**
+   * Longest wait in ms for the reply of one unary attempt. A node killed while holding a
+   * request never answers (NATS cannot tell), so after this the attempt fails with a 503
+   * the client retries on another node. Default 2 000; raise it for slower handlers (a
+   * handler past it may run twice, as with go-micro's per-request timeout).
+   */
+  readonly attemptTimeout?: number;
 }
 
 const ID = "micro.client";
@@ -52,6 +59,7 @@ const codec = createProtoCodec();
 export function createNatsTransport(options: NatsTransportOptions = {}): Transport {
   const prefix = options.subjectPrefix ?? "micro.rpc";
   const requestTimeout = options.requestTimeout ?? 30_000;
+  const attemptTimeout = options.attemptTimeout ?? 2_000;
   const open = () => options.connection ?? connectNats(ID, "micro-transport", options);
 
   return {
@@ -77,7 +85,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
         }));
       return {
         unary: (address, method, request, call) =>
-          unary(connection, requestTimeout, address, method, request, call),
+          unary(connection, requestTimeout, attemptTimeout, address, method, request, call),
         stream: (address, method, requests, call) =>
           stream(connection, requestTimeout, address, method, requests, call),
         async close() {
@@ -134,6 +142,7 @@ function aborted(signal: AbortSignal | undefined, path: string): Promise<never> 
 async function unary<I, O>(
   connection: () => Promise<NatsConnection>,
   fallback: number,
+  attemptTimeout: number,
   address: string,
   method: MethodDescriptor<I, O>,
   request: I,
@@ -141,7 +150,8 @@ async function unary<I, O>(
 ): Promise<O> {
   const path = method.endpoint.path;
   const nc = await connection();
-  const wait = budget(call, fallback, path);
+  const left = budget(call, fallback, path);
+  const wait = Math.min(left, attemptTimeout);
   let reply: Msg;
   // Only a call that can be cancelled carries an id, for the server to match its cancel.
   const callId = call.signal ? nuid.next() : undefined;
@@ -163,7 +173,14 @@ async function unary<I, O>(
     const cancel = aborted(call.signal, path);
     reply = await (cancel ? Promise.race([pending, cancel]) : pending);
   } catch (error) {
-    throw natsError(error, address, path);
+    const failure = natsError(error, address, path);
+    if (failure.code === 408 && wait < left) {
+      throw serviceUnavailable(
+        ID,
+        `no reply from ${address} within ${wait} ms for ${path}; the node may be gone`,
+      );
+    }
+    throw failure;
   } finally {
     call.signal?.removeEventListener("abort", onAbort);
   }
