@@ -120,8 +120,9 @@ async function microPubSub(): Promise<number> {
 async function rawRpc() {
   const [client, responder] = [await connect({ servers }), await connect({ servers })];
   responder.subscribe("bench.rpc", {
-    callback: (_e, msg) =>
-      msg.respond(HelloResponse.encode(answer(HelloRequest.decode(msg.data))).finish()),
+    callback: (_e, msg) => {
+      msg.respond(HelloResponse.encode(answer(HelloRequest.decode(msg.data))).finish());
+    },
   });
   await responder.flush();
   const result = await runLoad(
