@@ -13,6 +13,7 @@ import { type CliIo, out } from "./io.js";
 import { jsonLines, parseJson, readAll, requireObject } from "./json-input.js";
 import { jsonMethod } from "./json-method.js";
 import { findService } from "./services-command.js";
+import { settle } from "./settle.js";
 
 /**
  * `micro call <service> <Endpoint> [json]`: looks the endpoint up in the registry (path and
@@ -60,7 +61,7 @@ export async function callCommand(args: ParsedArgs, io: CliIo): Promise<number> 
     }
     return 0;
   } finally {
-    await client.close();
+    await settle(client.close());
     await selector.close();
     await registry.close();
   }

@@ -89,7 +89,7 @@ describe("micro against a running greeter", () => {
     const down = await micro(["health", "ghost", "--timeout", "1s"], { env });
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/DOWN\s+ghost-1\s+127\.0\.0\.1:1/);
-    expect(down.stdout).toContain("ghost: 0/1 nodes healthy");
+    expect(down.stdout).toContain("ghost: 0/1 node healthy");
   });
 
   it("names what was wrong: service, endpoint, JSON, service errors", async () => {
