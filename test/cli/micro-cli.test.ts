@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-describe("micro against a running greeter", () => {
+describe("micro against a running greeter", { timeout: 120_000 }, () => {
   it("lists services with nodes and endpoints", async () => {
     const result = await micro(["services"], { env });
     expect(result.code, result.stderr).toBe(0);
@@ -119,7 +119,7 @@ describe("micro against a running greeter", () => {
   });
 });
 
-describe("micro command line", () => {
+describe("micro command line", { timeout: 120_000 }, () => {
   it("has --help for every verb and rejects unknown verbs, flags and missing arguments", async () => {
     for (const verb of ["generate", "check", "services", "call", "publish", "health"]) {
       const help = await micro([verb, "--help"]);
