@@ -253,6 +253,8 @@ export function createH2Client(settings: H2ClientSettings): H2Client {
           (s) =>
             new Promise<void>((resolve) => {
               if (s.closed || s.destroyed) return resolve();
+              // An idle session is unref'd; ref it so the process waits for the close.
+              s.ref();
               s.close(() => resolve());
             }),
         ),
