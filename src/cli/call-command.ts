@@ -13,7 +13,6 @@ import { type CliIo, out } from "./io.js";
 import { jsonLines, parseJson, readAll, requireObject } from "./json-input.js";
 import { jsonMethod } from "./json-method.js";
 import { findService } from "./services-command.js";
-import { settle } from "./settle.js";
 
 /**
  * `micro call <service> <Endpoint> [json]`: looks the endpoint up in the registry (path and
@@ -61,7 +60,7 @@ export async function callCommand(args: ParsedArgs, io: CliIo): Promise<number> 
     }
     return 0;
   } finally {
-    await settle(client.close());
+    await client.close();
     await selector.close();
     await registry.close();
   }

@@ -11,7 +11,6 @@ import { createCliRegistry, readCliConfig } from "./cli-env.js";
 import { type CliIo, out, paint } from "./io.js";
 import { probeMethod } from "./json-method.js";
 import { findService } from "./services-command.js";
-import { settle } from "./settle.js";
 
 /** Default budget of one probe, in ms. */
 const DEFAULT_PROBE_TIMEOUT = 2000;
@@ -71,9 +70,7 @@ export async function healthCommand(args: ParsedArgs, io: CliIo): Promise<number
     return healthy === results.length && results.length > 0 ? 0 : 1;
   } finally {
     const clients = await Promise.allSettled(transports.values());
-    await Promise.all(
-      clients.map((c) => (c.status === "fulfilled" ? settle(c.value.close()) : undefined)),
-    );
+    await Promise.all(clients.map((c) => (c.status === "fulfilled" ? c.value.close() : undefined)));
     await registry.close();
   }
 }

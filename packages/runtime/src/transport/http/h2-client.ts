@@ -253,9 +253,17 @@ export function createH2Client(settings: H2ClientSettings): H2Client {
           (s) =>
             new Promise<void>((resolve) => {
               if (s.closed || s.destroyed) return resolve();
-              // An idle session is unref'd; ref it so the process waits for the close.
-              s.ref();
-              s.close(() => resolve());
+              // An idle session is unref'd, so nothing would keep the process alive until
+              // its close completes: a timer holds it, and destroys the session if the
+              // graceful close takes longer than a second.
+              const hold = setTimeout(() => {
+                s.destroy();
+                resolve();
+              }, 1000);
+              s.close(() => {
+                clearTimeout(hold);
+                resolve();
+              });
             }),
         ),
       );
