@@ -2,44 +2,8 @@
 // do in test/registry): merging, deregistering, TTL expiry, watch events, bad input, close.
 import { afterEach, expect, it } from "vitest";
 import { MicroError } from "../../src/errors/micro-error.js";
-import type {
-  Registry,
-  RegistryEvent,
-  RegistryWatcher,
-  ServiceRecord,
-} from "../../src/registry/registry.js";
-
-export function service(
-  name: string,
-  nodeIds: string[],
-  extra: Partial<Pick<ServiceRecord, "version" | "metadata" | "endpoints">> = {},
-): ServiceRecord {
-  return {
-    name,
-    version: extra.version ?? "1.0.0",
-    metadata: extra.metadata ?? {},
-    endpoints: extra.endpoints ?? [],
-    nodes: nodeIds.map((id) => ({
-      id,
-      address: `127.0.0.1:${1000 + id.length}`,
-      metadata: { transport: "http" },
-    })),
-  };
-}
-
-export function collect(watcher: RegistryWatcher): RegistryEvent[] {
-  const events: RegistryEvent[] = [];
-  void (async () => {
-    for await (const event of watcher) events.push(event);
-  })();
-  return events;
-}
-
-export const summary = (events: RegistryEvent[]) =>
-  events.map(
-    (event) =>
-      `${event.type}:${event.service.name}:${event.service.nodes.map((n) => n.id).join(",")}`,
-  );
+import { collect, service, summary } from "../registry/registry-fixtures.js";
+import type { Registry, ServiceRecord } from "../../src/registry/registry.js";
 
 export async function eventually(check: () => boolean, timeout = 5_000): Promise<void> {
   const deadline = Date.now() + timeout;
@@ -204,3 +168,5 @@ export function registryContract({ name, create, shortTtl }: ContractOptions): v
     await expect(registry.getService("x")).rejects.toMatchObject({ code: 503 });
   });
 }
+
+export { service };

@@ -4,47 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MicroError } from "../../src/errors/micro-error.js";
-import type {
-  Registry,
-  RegistryEvent,
-  RegistryWatcher,
-  ServiceRecord,
-} from "../../src/registry/registry.js";
+import type { Registry, RegistryEvent, ServiceRecord } from "../../src/registry/registry.js";
 import { createLocalRegistry } from "../../src/registry/local-registry.js";
 import { createMemoryRegistry } from "../../src/registry/memory-registry.js";
 import { eventually } from "./fixtures/child-process.js";
-
-function service(
-  name: string,
-  nodeIds: string[],
-  extra: Partial<Pick<ServiceRecord, "version" | "metadata" | "endpoints">> = {},
-): ServiceRecord {
-  return {
-    name,
-    version: extra.version ?? "1.0.0",
-    metadata: extra.metadata ?? {},
-    endpoints: extra.endpoints ?? [],
-    nodes: nodeIds.map((id) => ({
-      id,
-      address: `127.0.0.1:${1000 + id.length}`,
-      metadata: { transport: "http" },
-    })),
-  };
-}
-
-function collect(watcher: RegistryWatcher): RegistryEvent[] {
-  const events: RegistryEvent[] = [];
-  void (async () => {
-    for await (const event of watcher) events.push(event);
-  })();
-  return events;
-}
-
-const summary = (events: RegistryEvent[]) =>
-  events.map(
-    (event) =>
-      `${event.type}:${event.service.name}:${event.service.nodes.map((n) => n.id).join(",")}`,
-  );
+import { collect, service, summary } from "./registry-fixtures.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
