@@ -1,0 +1,339 @@
+import { randomUUID } from "node:crypto";
+import {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Client } from "../client/client.js";
+import { MicroError, badRequest, serviceUnavailable } from "../errors/micro-error.js";
+import { type Logger, createConsoleLogger } from "../logger/logger.js";
+import type { Metadata } from "../metadata/metadata.js";
+import type { EndpointSchema, MethodDescriptor } from "../method/method-descriptor.js";
+import type { Registry } from "../registry/registry.js";
+import { parseAddress } from "../service/env-config.js";
+import type { Route } from "./api-route.js";
+import { type CorsOptions, createCors } from "./cors.js";
+import { writeError } from "./http-error.js";
+import { jsonMethod } from "./json-method.js";
+import { openApiDocument } from "./openapi.js";
+import { parseJsonBody, parseJsonMessages, readBody } from "./read-body.js";
+import { createRegistryRoutes } from "./registry-routes.js";
+import { requestMessage, responseMessage } from "./request-message.js";
+import { serviceIndex } from "./service-index.js";
+import { writeStream } from "./stream-response.js";
+
+const ID = "micro.api";
+
+/** A request as the `authorize` hook sees it, after routing and before any service call. */
+export interface ApiRequest {
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** Path without the query string, as the gateway received it (after any prefix strip). */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly route: Route;
+  readonly requestId: string;
+  /** Metadata the call will carry; the hook may add to it (an account id, roles). */
+  readonly metadata: Metadata;
+}
+
+/** Settings of the API gateway; only `registry` and `client` are required. */
+export interface ApiGatewayOptions {
+  /** Where services and their endpoint metadata (incl. `google.api.http` rules) are found. */
+  readonly registry: Registry;
+  /**
+   * Calls the services. Its transport must speak JSON: `createHttpTransport({ codec:
+   * "json" })`, since the gateway knows endpoints only from the registry, not the protos.
+   */
+  readonly client: Client;
+  /** Cross-origin access for browsers. Default: none (no CORS headers). */
+  readonly cors?: CorsOptions;
+  /** Largest request body in bytes; larger ones get 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /**
+   * Milliseconds a unary or client-streaming call may take, retries included, before the
+   * client gets 504. Default 10 000. Server and bidi streams run until they end, unless a
+   * route timeout is set for them.
+   */
+  readonly timeout?: number;
+  /**
+   * Timeouts in ms per service (`greeter`) or per endpoint (`greeter/Greeter.Hello`); the
+   * endpoint's wins over the service's, both over `timeout`.
+   */
+  readonly routeTimeouts?: Readonly<Record<string, number>>;
+  /**
+   * Runs before a routed request reaches its service; throw a `MicroError` (401, 403, ...)
+   * to reject it with that status. Default: everything is allowed.
+   */
+  readonly authorize?: (request: ApiRequest) => void | Promise<void>;
+  /**
+   * Request headers passed to services as call metadata, besides `x-request-id`,
+   * `traceparent` and `tracestate` which always are. Default none.
+   */
+  readonly forwardHeaders?: readonly string[];
+  /** Told about failed calls and registry trouble. Default: console, name `api`. */
+  readonly logger?: Logger;
+}
+
+/** The HTTP face of the services in a registry. */
+export interface ApiGateway {
+  /**
+   * A `node:http` request handler. To mount the gateway under a prefix, strip the prefix
+   * from `req.url` before calling it.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Listens on `host:port` (`:8080` for all interfaces, port 0 for a free one). */
+  listen(address: string): Promise<{ address: string }>;
+  /** Stops listening (if it did) and stops following the registry. */
+  close(): Promise<void>;
+  /** The current route table: `google.api.http` routes, then the path-based ones. */
+  routes(): readonly Route[];
+}
+
+const ALWAYS_FORWARDED = ["x-request-id", "traceparent", "tracestate"];
+const DEFAULT_MAX_BODY = 1024 * 1024;
+const DEFAULT_TIMEOUT = 10_000;
+
+/**
+ * Turns HTTP/JSON into RPC: routes come from what services register (their `google.api.http`
+ * rules, and `POST /<service>/<method>` for every endpoint), calls go through the runtime's
+ * client (selector, retries, deadlines), errors come back as micro errors with their status.
+ */
+export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
+  const { registry, client } = options;
+  const logger = options.logger ?? createConsoleLogger({ name: "api" });
+  const maxBody = positive("maxBodyBytes", options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+  const defaultTimeout = positive("timeout", options.timeout ?? DEFAULT_TIMEOUT);
+  const routeTimeouts = new Map(Object.entries(options.routeTimeouts ?? {}));
+  for (const [key, value] of routeTimeouts) positive(`routeTimeouts[${key}]`, value);
+  const forwarded = [
+    ...new Set([
+      ...ALWAYS_FORWARDED,
+      ...(options.forwardHeaders ?? []).map((h) => h.toLowerCase()),
+    ]),
+  ];
+  const cors = createCors(options.cors);
+  const routes = createRegistryRoutes({ registry, logger });
+  const methods = new WeakMap<EndpointSchema, MethodDescriptor<unknown, unknown>>();
+  let ready: Promise<void> | undefined;
+  let server: Server | undefined;
+
+  const methodOf = (schema: EndpointSchema) => {
+    let method = methods.get(schema);
+    if (!method) {
+      method = jsonMethod(schema);
+      methods.set(schema, method);
+    }
+    return method;
+  };
+
+  const timeoutOf = (route: Route): number | undefined =>
+    routeTimeouts.get(`${route.service}/${route.endpoint}`) ??
+    routeTimeouts.get(route.service) ??
+    (route.kind === "unary" || route.kind === "client_streaming" ? defaultTimeout : undefined);
+
+  const tableReady = async () => {
+    ready ??= routes.ready().catch((error: unknown) => {
+      ready = undefined;
+      throw serviceUnavailable(
+        ID,
+        `the registry (${registry.name}) cannot be read: ${String(error)}`,
+      );
+    });
+    await ready;
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, base: Record<string, string>) {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    await tableReady();
+    if (method === "GET" && (path === "/" || path === "/openapi.json")) {
+      const table = routes.current();
+      const body = JSON.stringify(
+        path === "/" ? serviceIndex(table) : openApiDocument(table),
+        null,
+        path === "/" ? undefined : 2,
+      );
+      res.writeHead(200, {
+        ...base,
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      });
+      res.end(body);
+      return;
+    }
+    let match = routes.current().match(method, path);
+    if (!match.found && match.status === 404) {
+      const name = /^\/([^/]+)\/[^/]+(\/[^/]+)?$/.exec(path)?.[1];
+      if (name !== undefined) {
+        await routes.lookup(decodeURIComponent(name)).catch(() => undefined);
+        match = routes.current().match(method, path);
+      }
+    }
+    if (!match.found) {
+      const error = new MicroError(ID, match.status, match.detail);
+      writeError(res, error, match.allow ? { ...base, allow: match.allow.join(", ") } : base);
+      drain(req);
+      return;
+    }
+    const { route, schema, variables } = match;
+    const metadata: Metadata = {};
+    for (const header of forwarded) {
+      const value = req.headers[header];
+      if (typeof value === "string") metadata[header] = value;
+    }
+    metadata["x-request-id"] = base["x-request-id"] as string;
+    if (options.authorize) {
+      await options.authorize({
+        method,
+        path,
+        headers: req.headers,
+        route,
+        requestId: base["x-request-id"] as string,
+        metadata,
+      });
+    }
+    const streamsIn = route.kind === "client_streaming" || route.kind === "bidi_streaming";
+    const bytes =
+      route.body !== undefined || streamsIn
+        ? await readBody(req, maxBody)
+        : (drain(req), undefined);
+    const query = q < 0 ? undefined : new URLSearchParams(url.slice(q + 1));
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const timeout = timeoutOf(route);
+    const callOptions = {
+      metadata,
+      signal: abort.signal,
+      ...(timeout === undefined ? {} : { timeout }),
+    };
+    const methodDescriptor = methodOf(schema);
+
+    if (streamsIn) {
+      const ndjson = (req.headers["content-type"] ?? "").includes("ndjson");
+      const messages = parseJsonMessages(bytes ?? Buffer.alloc(0), ndjson).map((body) =>
+        requestMessage(route, schema.request, { variables, query, body }),
+      );
+      const responses = client.stream(
+        route.service,
+        methodDescriptor,
+        fromList(messages),
+        callOptions,
+      );
+      if (route.kind === "client_streaming") {
+        let last: unknown;
+        for await (const response of responses) last = response;
+        writeJson(res, base, responseMessage(route, last ?? {}));
+        return;
+      }
+      await writeStream(req, res, base, route, responses);
+      return;
+    }
+    const request = requestMessage(route, schema.request, {
+      variables,
+      query,
+      body: bytes === undefined ? undefined : parseJsonBody(bytes),
+    });
+    if (route.kind === "server_streaming") {
+      const responses = client.stream(
+        route.service,
+        methodDescriptor,
+        fromList([request]),
+        callOptions,
+      );
+      await writeStream(req, res, base, route, responses);
+      return;
+    }
+    const response = await client.call(route.service, methodDescriptor, request, callOptions);
+    writeJson(res, base, responseMessage(route, response));
+  }
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const given = req.headers["x-request-id"];
+    const requestId = typeof given === "string" && given !== "" ? given : randomUUID();
+    const base: Record<string, string> = { "x-request-id": requestId, ...cors.headers(req) };
+    if (cors.preflight(req, res)) return;
+    serve(req, res, base).catch((thrown: unknown) => {
+      const error = MicroError.from(thrown, ID);
+      if (error.code >= 500) {
+        logger.warn("request failed", {
+          method: req.method,
+          url: req.url,
+          requestId,
+          code: error.code,
+          detail: error.detail,
+        });
+      }
+      // After a 413 the rest of the body is not read: close rather than reuse the socket.
+      writeError(res, error, error.code === 413 ? { ...base, connection: "close" } : base);
+    });
+  };
+
+  return {
+    handle,
+    routes: () => routes.current().routes,
+    async listen(address) {
+      if (server) throw new MicroError(ID, 409, "the gateway is already listening");
+      const { host, port } = parseAddress("api address", address);
+      const created = createServer({ keepAliveTimeout: 65_000 }, handle);
+      server = created;
+      await new Promise<void>((resolve, reject) => {
+        created.once("error", reject);
+        created.listen(port, host, () => {
+          created.off("error", reject);
+          resolve();
+        });
+      });
+      // Read the registry now, so the first request does not wait for it.
+      void tableReady().catch((error: unknown) =>
+        logger.warn("registry not readable yet", { error: String(error) }),
+      );
+      const info = created.address() as AddressInfo;
+      const shown = info.address.includes(":") ? `[${info.address}]` : info.address;
+      return { address: `${shown}:${info.port}` };
+    },
+    async close() {
+      routes.close();
+      const current = server;
+      server = undefined;
+      if (!current) return;
+      await new Promise<void>((resolve) => {
+        current.close(() => resolve());
+        current.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function writeJson(res: ServerResponse, base: Record<string, string>, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  res.writeHead(200, {
+    ...base,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** Lets an unread body flow away so the connection can be reused. */
+function drain(req: IncomingMessage): void {
+  if (!req.readableEnded) req.resume();
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw badRequest(ID, `api gateway: ${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+async function* fromList<T>(values: readonly T[]): AsyncGenerator<T> {
+  yield* values;
+}
