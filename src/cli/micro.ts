@@ -7,6 +7,7 @@ import { healthCommand } from "./health-command.js";
 import { type CliIo, err, out, paint } from "./io.js";
 import { publishCommand } from "./publish-command.js";
 import { servicesCommand } from "./services-command.js";
+import { webCommand } from "./web-command.js";
 
 /** One verb of the `micro` command: its help and flags are data, so `--help` cannot drift. */
 interface Verb {
@@ -116,6 +117,23 @@ const VERBS: readonly Verb[] = [
     flagHelp: [TIMEOUT_HELP],
     maxPositionals: 1,
     run: healthCommand,
+  },
+  {
+    name: "web",
+    usage: "micro web [--address host:port] [--namespace prefix]",
+    summary: "serve the dashboard: services, endpoints, topics, a call and a publish form",
+    details: [
+      "Lists what is registered and updates live as services start and stop. Calls go",
+      "through the API gateway, mounted under /api; web apps registered as <prefix><name>",
+      "are proxied at /<name>/. Runs until Ctrl-C or SIGTERM.",
+    ],
+    flags: { ...HELP, address: { type: "string" }, namespace: { type: "string" } },
+    flagHelp: [
+      ["--address <host:port>", "where to listen (default :8082, all interfaces)"],
+      ["--namespace <prefix>", "service name prefix of web apps (default micro.web.)"],
+    ],
+    maxPositionals: 0,
+    run: webCommand,
   },
 ];
 

@@ -1,0 +1,83 @@
+import {
+  ConfigError,
+  createClient,
+  createHttpTransport,
+  createLocalBroker,
+  createSelector,
+  parseAddress,
+} from "@micro-ts/runtime";
+import { UsageError } from "../generate/errors.js";
+import { createDashboard } from "../web/dashboard.js";
+import { DEFAULT_WEB_NAMESPACE } from "../web/dashboard-view.js";
+import { type ParsedArgs, stringFlag } from "./args.js";
+import { createCliRegistry, readCliConfig } from "./cli-env.js";
+import { type CliIo, err, out } from "./io.js";
+
+/** Where `micro web` listens unless told otherwise, as micro's web UI. */
+export const DEFAULT_WEB_ADDRESS = ":8082";
+
+/**
+ * `micro web [--address host:port] [--namespace prefix]`: serves the dashboard until
+ * SIGINT or SIGTERM, with the API gateway under /api and web apps proxied at /<name>/.
+ * It uses the registry, broker and client settings services use (MICRO_*).
+ */
+export async function webCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const address = stringFlag(args, "address") ?? DEFAULT_WEB_ADDRESS;
+  const webNamespace = stringFlag(args, "namespace") ?? DEFAULT_WEB_NAMESPACE;
+  try {
+    parseAddress("--address", address);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (webNamespace === "") throw new UsageError("micro web: --namespace must not be empty");
+  const config = readCliConfig(io.env);
+  const registry = createCliRegistry(config);
+  const selector = createSelector({ registry });
+  const broker = createLocalBroker({
+    registry,
+    ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
+    onError: (error, context) =>
+      err(io, `publish to ${context.topic ?? "?"} failed (${context.operation}): ${String(error)}`),
+  });
+  const client = createClient({
+    transport: createHttpTransport({ codec: "json" }),
+    selector,
+    broker,
+    ...(config.clientTimeout === undefined ? {} : { timeout: config.clientTimeout }),
+    ...(config.clientRetries === undefined ? {} : { retries: config.clientRetries }),
+  });
+  // Loaded here: the other commands do not need the gateway.
+  const { createApiGateway } = await import("@micro-ts/runtime/api");
+  const gateway = createApiGateway({ registry, client });
+  const dashboard = createDashboard({ registry, broker, gateway, webNamespace });
+  try {
+    const bound = await dashboard.listen(address);
+    out(
+      io,
+      `micro web: dashboard at http://${bound}/ (gateway at /api, web apps under ${webNamespace})`,
+    );
+    await untilSignal();
+    return 0;
+  } finally {
+    await dashboard.close();
+    await gateway.close();
+    await client.close();
+    await broker.disconnect();
+    await selector.close();
+    await registry.close();
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM, so the command shuts down cleanly. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+}
