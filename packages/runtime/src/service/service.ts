@@ -10,6 +10,7 @@ import type { Server } from "../server/server.js";
 import type { Transport } from "../transport/transport.js";
 import { createComponents } from "./components.js";
 import { ConfigError, readEnvConfig } from "./env-config.js";
+import { advertisingTransport, resolveServerAddress } from "./server-address.js";
 
 /** Functions run around start and stop, in order; a rejection aborts start (or is logged on stop). */
 export interface ServiceHooks {
@@ -31,9 +32,16 @@ export interface ServiceOptions {
   readonly version?: string;
   /** Added to the node's registry metadata. */
   readonly metadata?: Readonly<Record<string, string>>;
-  /** Listen address; `MICRO_SERVER_ADDRESS`. Default `127.0.0.1:0` with the local registry. */
+  /**
+   * Listen address; `MICRO_SERVER_ADDRESS`. Default `127.0.0.1:0` with the local or memory
+   * registry (callers are on this machine), `0.0.0.0:0` with any other (nats, etcd).
+   */
   readonly address?: string;
-  /** Registered address when it differs from the listener's; `MICRO_SERVER_ADVERTISE`. */
+  /**
+   * Registered address when it differs from the listener's; `MICRO_SERVER_ADVERTISE`.
+   * Default: the listener's; with a nats/etcd registry and a wildcard listen host, this
+   * host's first non-internal IPv4 (else `127.0.0.1`) with the listener's port.
+   */
   readonly advertise?: string;
   /** Default from `MICRO_TRANSPORT`, else `http`. */
   readonly transport?: Transport;
@@ -98,13 +106,18 @@ export function createService(options: ServiceOptions = {}): Service {
   const logger = options.logger ?? createConsoleLogger({ name, level: env.logLevel ?? "info" });
   const components = createComponents({ env, options, logger });
   const { transport, registry, broker, selector } = components;
+  const address = resolveServerAddress({
+    env,
+    options,
+    registry: registry.name,
+    transport: transport.name,
+  });
   const server = createServer({
     name,
     version: env.serverVersion ?? options.version ?? "latest",
     metadata: options.metadata ?? {},
-    address: env.serverAddress ?? options.address ?? "127.0.0.1:0",
-    ...optional("advertise", env.serverAdvertise ?? options.advertise),
-    transport,
+    address: address.listen,
+    transport: advertisingTransport(transport, address.advertise),
     registry,
     broker,
     ...optional("registerTtl", env.registerTtl ?? options.registerTtl),
