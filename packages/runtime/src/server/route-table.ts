@@ -86,38 +86,49 @@ export class RouteTable implements Router {
           },
           responseMetadata: {},
         };
-        const scope: CallScope = {
-          metadata: call.metadata,
-          deadline: call.deadline,
-          get signal() {
-            return call.signal;
-          },
-        };
+        // The inbound call is the scope nested calls inherit: it has the metadata,
+        // deadline and (lazily made) signal already.
+        const scope: CallScope = call;
         const done = inFlight.begin();
-        if (!streamsOut) {
-          const response = new Promise<unknown>((resolve) =>
-            resolve(callScope.run(scope, () => wrapped(request, context))),
-          ).then(
-            (value) => {
-              done();
-              if (value === undefined || value === null) {
-                throw internalServerError(
-                  service,
-                  `${method.endpoint.name} returned no response message`,
-                );
-              }
-              return value;
-            },
-            (error: unknown) => {
-              done();
-              throw toMicroError(error);
-            },
-          );
-          return { context, response };
+        if (streamsOut) {
+          return {
+            context,
+            response: trackStream(scope, () => wrapped(request, context), done, toMicroError),
+          };
+        }
+        const settle = (value: unknown) => {
+          done();
+          if (value === undefined || value === null) {
+            throw internalServerError(
+              service,
+              `${method.endpoint.name} returned no response message`,
+            );
+          }
+          return value;
+        };
+        const fail = (error: unknown) => {
+          done();
+          return toMicroError(error);
+        };
+        let value: unknown;
+        try {
+          value = callScope.run(scope, wrapped, request, context);
+        } catch (error) {
+          return { context, response: Promise.reject(fail(error)) };
+        }
+        // A handler that answers synchronously costs one settled promise, not a chain.
+        if (!isThenable(value)) {
+          try {
+            return { context, response: Promise.resolve(settle(value)) };
+          } catch (error) {
+            return { context, response: Promise.reject(error) };
+          }
         }
         return {
           context,
-          response: trackStream(scope, () => wrapped(request, context), done, toMicroError),
+          response: Promise.resolve(value).then(settle, (error: unknown) => {
+            throw fail(error);
+          }),
         };
       },
     };
@@ -148,6 +159,10 @@ function trackStream(
       }
     },
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

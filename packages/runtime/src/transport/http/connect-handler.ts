@@ -20,6 +20,7 @@ import {
   parseContentType,
   parseTimeout,
 } from "./connect-protocol.js";
+import { createDeadlineWheel, type DeadlineWheel } from "../deadline-wheel.js";
 import { serveStream } from "./connect-stream-handler.js";
 import {
   type WireRequest,
@@ -54,6 +55,7 @@ export function createConnectHandler(options: ConnectHandlerOptions): ConnectHan
   const { router, maxMessageBytes, codecs } = options;
   const unaryTypes = [...codecs.values()].map((codec) => codec.contentType).join(" or ");
   const streamTypes = [...codecs.keys()].map((name) => `application/connect+${name}`).join(" or ");
+  const deadlines = createDeadlineWheel();
 
   return function handle(request, response) {
     const url = request.url ?? "/";
@@ -108,9 +110,18 @@ export function createConnectHandler(options: ConnectHandlerOptions): ConnectHan
       return;
     }
     if (streaming) {
-      void serveStream({ request, response, route, path, type, deadline, maxMessageBytes });
+      void serveStream({
+        request,
+        response,
+        route,
+        path,
+        type,
+        deadline,
+        maxMessageBytes,
+        deadlines,
+      });
     } else {
-      void serveUnary(request, response, route, path, type, deadline, maxMessageBytes);
+      serveUnary(request, response, route, path, type, deadline, maxMessageBytes, deadlines);
     }
   };
 }
@@ -130,7 +141,11 @@ function checkProtocolHeaders(request: WireRequest, streaming: boolean): void {
   }
 }
 
-async function serveUnary(
+/**
+ * Serves one unary call with callbacks rather than an async function: each promise is
+ * paid for on every call (and more so while AsyncLocalStorage tracks them all).
+ */
+function serveUnary(
   request: WireRequest,
   response: WireResponse,
   route: Route,
@@ -138,38 +153,54 @@ async function serveUnary(
   type: ConnectContentType,
   deadline: number | undefined,
   maxMessageBytes: number,
-): Promise<void> {
+  deadlines: DeadlineWheel,
+): void {
   let result: RouteResult | undefined;
-  const call = startServerCall(request, response, path, deadline, (error) =>
+  const call = startServerCall(request, response, path, deadline, deadlines, (error) =>
     sendError(response, error, result?.context.responseMetadata),
   );
   const { codec } = type;
-  try {
-    const body = await readBody(request, maxMessageBytes);
-    const input = codec.decode(body, route.method.input);
-    result = route.invoke(call.inbound, input);
-    const output = await (result.response as Promise<unknown>);
-    const bytes = codec.encode(output, route.method.output);
-    if (bytes.length > maxMessageBytes) {
-      throw tooLarge("response message", bytes.length, maxMessageBytes);
-    }
-    if (!call.complete()) return;
-    const headers: Record<string, string | number> = {};
-    addMetadataHeaders(
-      headers as Record<string, string>,
-      result.context.responseMetadata,
-      isConnectHeader,
-    );
-    headers["content-type"] = codec.contentType;
-    headers["content-length"] = bytes.length;
-    response.writeHead(200, headers);
-    response.end(bytes);
-  } catch (error) {
+  const fail = (error: unknown) => {
     if (!request.readableEnded) request.resume();
     call.complete();
     // Writes nothing when the deadline already answered or the client is gone.
     sendError(response, MicroError.from(error), result?.context.responseMetadata);
-  }
+  };
+  const respond = (output: unknown) => {
+    try {
+      const bytes = codec.encode(output, route.method.output);
+      if (bytes.length > maxMessageBytes) {
+        throw tooLarge("response message", bytes.length, maxMessageBytes);
+      }
+      if (!call.complete()) return;
+      const headers: Record<string, string | number> = {};
+      addMetadataHeaders(
+        headers as Record<string, string>,
+        (result as RouteResult).context.responseMetadata,
+        isConnectHeader,
+      );
+      headers["content-type"] = codec.contentType;
+      headers["content-length"] = bytes.length;
+      response.writeHead(200, headers);
+      response.end(bytes);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  readBody(request, maxMessageBytes, (error, body) => {
+    if (error) {
+      fail(error);
+      return;
+    }
+    try {
+      const input = codec.decode(body as Uint8Array, route.method.input);
+      result = route.invoke(call.inbound, input);
+    } catch (thrown) {
+      fail(thrown);
+      return;
+    }
+    (result.response as Promise<unknown>).then(respond, fail);
+  });
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   startServerCall,
   tooLarge,
 } from "./server-call.js";
+import type { DeadlineWheel } from "../deadline-wheel.js";
 import { untilAborted } from "../until-aborted.js";
 
 /** One streaming call to serve. */
@@ -36,6 +37,8 @@ export interface StreamCall {
   readonly type: ConnectContentType;
   readonly deadline: number | undefined;
   readonly maxMessageBytes: number;
+  /** The listener's deadline timers. */
+  readonly deadlines: DeadlineWheel;
 }
 
 /**
@@ -48,7 +51,7 @@ export async function serveStream(call: StreamCall): Promise<void> {
   const { request, response, route, path, type, maxMessageBytes } = call;
   const { codec } = type;
   const method = route.method;
-  const state = startServerCall(request, response, path, call.deadline);
+  const state = startServerCall(request, response, path, call.deadline, call.deadlines);
   const signal = state.inbound.signal;
   let result: RouteResult | undefined;
   let sentHeaders: Metadata | undefined;

@@ -2,11 +2,9 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 import { type MicroError, canceled, payloadTooLarge, timeout } from "../../errors/micro-error.js";
 import type { Metadata } from "../../metadata/metadata.js";
 import { metadataFromHeaders } from "../wire/metadata-headers.js";
+import type { DeadlineWheel } from "../deadline-wheel.js";
 import type { InboundCall } from "../transport.js";
 import { isConnectHeader } from "./connect-protocol.js";
-
-/** setTimeout overflows past this many ms; later deadlines never fire on the server. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * What the handler needs of a request, shared by `node:http`'s IncomingMessage and
@@ -52,16 +50,18 @@ export interface ServerCall {
 /**
  * Starts a call: metadata from the headers, an AbortSignal that aborts with a 499 when
  * the client disconnects or resets the stream and with a 408 when the deadline passes;
- * `onDeadline` then answers for the call at once, whatever the handler is doing.
+ * `onDeadline` then answers for the call at once, whatever the handler is doing. The
+ * listener's `deadlines` wheel times every call, so a call costs no timer of its own.
  */
 export function startServerCall(
   request: WireRequest,
   response: WireResponse,
   path: string,
   deadline: number | undefined,
+  deadlines: DeadlineWheel,
   onDeadline?: (error: MicroError) => void,
 ): ServerCall {
-  return new HttpServerCall(request, response, path, deadline, onDeadline);
+  return new HttpServerCall(request, response, path, deadline, deadlines, onDeadline);
 }
 
 /** Where a response keeps its call, so one shared listener serves every response. */
@@ -72,15 +72,11 @@ function onResponseClose(this: CallResponse): void {
   this[kCall]?.closed();
 }
 
-function expireCall(call: HttpServerCall): void {
-  call.expire();
-}
-
 /**
  * A class rather than closures: one of these is built per request, and V8 builds a
  * class instance (with its `signal` getter on the prototype) far cheaper than an object
- * literal with an accessor; the close listener and the deadline timer are shared
- * functions too. The AbortController is only built when someone reads
+ * literal with an accessor; the close listener is a shared function and the deadline
+ * is watched by the listener's wheel. The AbortController is only built when someone reads
  * `signal` or when it must abort, as it is the costliest object of a call.
  */
 class HttpServerCall implements ServerCall, InboundCall {
@@ -89,7 +85,8 @@ class HttpServerCall implements ServerCall, InboundCall {
   #controller: AbortController | undefined;
   #done = false;
   #gone = false;
-  #timer: NodeJS.Timeout | undefined;
+  #watched = false;
+  readonly #deadlines: DeadlineWheel;
   readonly #response: WireResponse;
   readonly #path: string;
   readonly #onDeadline: ((error: MicroError) => void) | undefined;
@@ -99,6 +96,7 @@ class HttpServerCall implements ServerCall, InboundCall {
     response: WireResponse,
     path: string,
     deadline: number | undefined,
+    deadlines: DeadlineWheel,
     onDeadline: ((error: MicroError) => void) | undefined,
   ) {
     this.metadata = metadataFromHeaders(request.headers, isConnectHeader);
@@ -106,12 +104,17 @@ class HttpServerCall implements ServerCall, InboundCall {
     this.#response = response;
     this.#path = path;
     this.#onDeadline = onDeadline;
+    this.#deadlines = deadlines;
     (response as CallResponse)[kCall] = this;
     response.once("close", onResponseClose);
     if (deadline !== undefined) {
       const budget = deadline - Date.now();
-      if (budget <= 0) queueMicrotask(() => this.expire());
-      else if (budget <= MAX_TIMER_MS) this.#timer = setTimeout(expireCall, budget, this);
+      if (budget <= 0) {
+        queueMicrotask(() => this.expire());
+      } else {
+        deadlines.watch(deadline, this);
+        this.#watched = true;
+      }
     }
   }
 
@@ -130,7 +133,7 @@ class HttpServerCall implements ServerCall, InboundCall {
   complete(): boolean {
     if (this.#done) return false;
     this.#done = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#watched) this.#deadlines.unwatch(this.deadline as number, this);
     return true;
   }
 
@@ -164,38 +167,47 @@ export function tooLarge(what: string, size: number, limit: number): MicroError 
 }
 
 /**
- * Reads a unary body. Past the limit it rejects at once and keeps discarding the rest,
- * so the error response can be written and a keep-alive connection stays usable.
+ * Reads a unary body and hands it to `done` (a callback, not a promise: this runs on every
+ * call). Past the limit it fails at once and keeps discarding the rest, so the error
+ * response can be written and a keep-alive connection stays usable.
  */
-export function readBody(request: WireRequest, limit: number): Promise<Uint8Array> {
+export function readBody(
+  request: WireRequest,
+  limit: number,
+  done: (error: Error | undefined, body: Uint8Array | undefined) => void,
+): void {
   const declared = Number(request.headers["content-length"]);
   if (declared > limit) {
     request.resume();
-    return Promise.reject(tooLarge("request message", declared, limit));
+    done(tooLarge("request message", declared, limit), undefined);
+    return;
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    request.on("data", (chunk) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        chunks.length = 0;
-        reject(tooLarge("request message", size, limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => {
-      if (!failed)
-        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    });
-    request.on("error", (error) => {
-      failed = true;
-      reject(error);
-    });
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  let settled = false;
+  request.on("data", (chunk) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > limit) {
+      settled = true;
+      first = undefined;
+      chunks = undefined;
+      done(tooLarge("request message", size, limit), undefined);
+      return;
+    }
+    if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  });
+  request.on("end", () => {
+    if (settled) return;
+    settled = true;
+    done(undefined, chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
+  });
+  request.on("error", (error) => {
+    if (settled) return;
+    settled = true;
+    done(error, undefined);
   });
 }
 
