@@ -304,10 +304,13 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
       const current = server;
       server = undefined;
       if (!current) return;
+      // Open streams (SSE) would keep the server up forever: give them a moment, then cut.
+      const cut = setTimeout(() => current.closeAllConnections(), 1_000);
       await new Promise<void>((resolve) => {
         current.close(() => resolve());
         current.closeIdleConnections();
       });
+      clearTimeout(cut);
     },
   };
 }

@@ -29,7 +29,8 @@ export async function writeStream(
   });
   res.flushHeaders();
   const send = async (text: string) => {
-    if (!res.write(text)) {
+    if (res.destroyed) return;
+    if (!res.write(text) && !res.destroyed) {
       await new Promise<void>((resolve) => {
         const done = () => {
           res.off("drain", done);
