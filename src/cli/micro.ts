@@ -1,5 +1,6 @@
 import { MicroError } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
+import { apiCommand } from "./api-command.js";
 import { type FlagSpec, type ParsedArgs, parseVerbArgs } from "./args.js";
 import { callCommand } from "./call-command.js";
 import { checkCommand, generateCommand } from "./generate-command.js";
@@ -117,6 +118,31 @@ const VERBS: readonly Verb[] = [
     flagHelp: [TIMEOUT_HELP],
     maxPositionals: 1,
     run: healthCommand,
+  },
+  {
+    name: "api",
+    usage: "micro api [--address host:port] [--cors origin] [--timeout duration]",
+    summary: "serve the HTTP API gateway: JSON to the registered services",
+    details: [
+      "Routes each service's google.api.http rules, and POST /<service>/<method> (e.g.",
+      "/greeter/hello) for every endpoint; routes follow services as they start and stop.",
+      "Server streams answer as Server-Sent Events, or NDJSON with Accept:",
+      "application/x-ndjson. GET / lists the services, GET /openapi.json describes the",
+      "routes (OpenAPI 3.1). Runs until Ctrl-C or SIGTERM.",
+    ],
+    flags: {
+      ...HELP,
+      address: { type: "string" },
+      cors: { type: "string", multiple: true },
+      timeout: { type: "string" },
+    },
+    flagHelp: [
+      ["--address <host:port>", "where to listen (default :8080, all interfaces)"],
+      ["--cors <origin>", "allow browsers on this origin (or *); repeat for more"],
+      ["--timeout <duration>", "budget of a unary call through the gateway (default 10s)"],
+    ],
+    maxPositionals: 0,
+    run: apiCommand,
   },
   {
     name: "web",
