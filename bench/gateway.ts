@@ -1,0 +1,210 @@
+// The API gateway's cost: a JSON request through the gateway (its own process) to a micro
+// service, beside the same call made directly with the runtime client (JSON codec), and
+// beside a bare node:http JSON endpoint, all in the same run with the same load.
+// Every server (service, gateway, bare endpoint) runs in its own process.
+// Usage: node --conditions=source --import tsx bench/gateway.ts
+//        (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the run)
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createClient,
+  createHttpTransport,
+  createLocalRegistry,
+  createMemoryRegistry,
+  createSelector,
+} from "@micro-ts/runtime";
+import { createApiGateway } from "@micro-ts/runtime/api";
+import { Pool } from "undici";
+import {
+  GreeterDescriptor,
+  createGreeterClient,
+} from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
+import { type LoadResult, runLoad } from "./lib/load.js";
+import { report } from "./lib/report.js";
+
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 5);
+const concurrency = Number(process.env["BENCH_CONCURRENCY"] ?? 32);
+const rounds = Number(process.env["BENCH_ROUNDS"] ?? 2);
+const self = fileURLToPath(import.meta.url);
+const serviceScript = fileURLToPath(new URL("./rpc/server.ts", import.meta.url));
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const body = JSON.stringify({ name: "benchmark" });
+
+/** A server process and one call to it. */
+interface Target {
+  call(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+function startProcess(
+  script: string,
+  args: readonly string[],
+): Promise<{ address: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", script, ...args],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(output);
+      if (match) resolve({ address: match[1] as string, child });
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`${script} ${args.join(" ")} exited with ${code}`)),
+    );
+  });
+}
+
+/** Posts the JSON request with undici (a fast HTTP client) and checks the answer. */
+function jsonPoster(address: string, path: string): Target {
+  const pool = new Pool(`http://${address}`, { connections: concurrency, pipelining: 1 });
+  return {
+    async call() {
+      const response = await pool.request({
+        path,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      const reply = (await response.body.json()) as { message?: string };
+      if (response.statusCode !== 200 || reply.message !== "Hello benchmark") {
+        throw new Error(`status ${response.statusCode}: ${JSON.stringify(reply)}`);
+      }
+      return reply;
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** Serves the bare endpoint, or the gateway over the registry folder, in this process. */
+async function serve(mode: string | undefined, directory: string | undefined): Promise<void> {
+  if (mode === "bare-json") {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const { name } = JSON.parse(Buffer.concat(chunks).toString()) as { name: string };
+        const reply = JSON.stringify({ message: `Hello ${name}` });
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(reply),
+        });
+        res.end(reply);
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    server.listen(0, "127.0.0.1", () => {
+      const info = server.address();
+      console.log(`LISTENING 127.0.0.1:${typeof info === "object" && info ? info.port : 0}`);
+    });
+    return;
+  }
+  const registry = createLocalRegistry({ directory: directory as string });
+  const selector = createSelector({ registry, logger: silent });
+  const client = createClient({ transport: createHttpTransport({ codec: "json" }), selector });
+  const gateway = createApiGateway({ registry, client, logger: silent });
+  const { address } = await gateway.listen("127.0.0.1:0");
+  console.log(`LISTENING ${address}`);
+}
+
+async function main(): Promise<void> {
+  const service = await startProcess(serviceScript, ["micro-http"]);
+  const bare = await startProcess(self, ["bare-json"]);
+  const directory = mkdtempSync(join(tmpdir(), "micro-bench-gateway-"));
+  const record = {
+    name: "greeter",
+    version: "1.0.0",
+    metadata: {},
+    endpoints: Object.values(GreeterDescriptor.methods).map((method) => method.endpoint),
+    nodes: [{ id: "greeter-bench", address: service.address, metadata: { transport: "http" } }],
+  };
+  const registry = createLocalRegistry({ directory });
+  await registry.register(record, { ttl: 3_600_000 });
+  const gateway = await startProcess(self, ["gateway", directory]);
+
+  const targets: Record<"gateway" | "direct" | "bare", () => Promise<Target>> = {
+    gateway: async () => jsonPoster(gateway.address, "/greeter/hello"),
+    bare: async () => jsonPoster(bare.address, "/hello"),
+    async direct() {
+      const memory = createMemoryRegistry();
+      await memory.register(record);
+      const selector = createSelector({ registry: memory, logger: silent });
+      const client = createClient({ transport: createHttpTransport({ codec: "json" }), selector });
+      const greeter = createGreeterClient(client, "greeter");
+      return {
+        async call() {
+          const reply = await greeter.hello({ name: "benchmark" });
+          if (reply.message !== "Hello benchmark") throw new Error(JSON.stringify(reply));
+          return reply;
+        },
+        async close() {
+          await client.close();
+          await selector.close();
+          await memory.close();
+        },
+      };
+    },
+  };
+
+  console.log(
+    `gateway: ${concurrency} concurrent callers, ${seconds} s per run, best of ${rounds} rounds`,
+  );
+  const best: Partial<Record<keyof typeof targets, LoadResult>> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const side of ["bare", "direct", "gateway"] as const) {
+      const target = await targets[side]();
+      const result = await runLoad(target.call, { concurrency, durationMs: seconds * 1000 });
+      await target.close();
+      if (result.errors > 0) throw new Error(`${side}: ${result.errors} calls failed`);
+      if (!best[side] || result.perSecond > (best[side] as LoadResult).perSecond)
+        best[side] = result;
+    }
+  }
+  const { gateway: g, direct: d, bare: b } = best as Record<keyof typeof targets, LoadResult>;
+  report(
+    "API gateway (value = JSON through the gateway to the service; baselines from the same run)",
+    [
+      {
+        bench: "gateway.rps.vs-direct",
+        value: g.perSecond,
+        baseline: d.perSecond,
+        unit: "req/s",
+        target: { ratio: 0.6, better: "higher" },
+      },
+      { bench: "gateway.p99.vs-direct", value: g.p99Ms, baseline: d.p99Ms, unit: "ms" },
+      {
+        bench: "gateway.rps.vs-bare-http",
+        value: g.perSecond,
+        baseline: b.perSecond,
+        unit: "req/s",
+      },
+      { bench: "gateway.p99.vs-bare-http", value: g.p99Ms, baseline: b.p99Ms, unit: "ms" },
+      {
+        bench: "direct.rps.vs-bare-http",
+        value: d.perSecond,
+        baseline: b.perSecond,
+        unit: "req/s",
+      },
+    ],
+  );
+  for (const child of [service.child, bare.child, gateway.child]) child.kill("SIGKILL");
+  await registry.close();
+  rmSync(directory, { recursive: true, force: true });
+}
+
+const mode = process.argv[2];
+if (mode === undefined) {
+  await main();
+  process.exit(0);
+} else {
+  await serve(mode, process.argv[3]);
+}
