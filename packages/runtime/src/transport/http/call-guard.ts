@@ -1,9 +1,7 @@
 import { type MicroError, canceled, timeout } from "../../errors/micro-error.js";
 import type { MethodDescriptor } from "../../method/method-descriptor.js";
+import type { DeadlineWheel, Expirable } from "../deadline-wheel.js";
 import type { OutboundCall } from "../transport.js";
-
-/** setTimeout overflows past this many ms; later deadlines are not enforced locally. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** The local side of a call's deadline and cancellation. */
 export interface CallGuard {
@@ -12,54 +10,85 @@ export interface CallGuard {
   /** The error that ended the call early (408 or 499), once it has. */
   readonly reason: MicroError | undefined;
   /**
-   * Arms the deadline timer and the caller's signal: `abort` runs once, with the error,
-   * when either fires. A plain callback rather than an AbortController: this runs on
-   * every call, and an AbortController costs more than the rest of the guard together.
+   * Arms the deadline and the caller's signal: `abort` runs once, with the error, when
+   * either fires. A plain callback rather than an AbortController: this runs on every
+   * call, and an AbortController costs more than the rest of the guard together.
    */
   watch(abort: (reason: MicroError) => void): void;
-  /** Stops the timer and unhooks the caller's signal; call it when the call ends. */
+  /** Stops watching the deadline and unhooks the caller's signal; call it when the call ends. */
   dispose(): void;
 }
 
 /**
  * Enforces the deadline and the caller's signal locally, so a call ends on time even
  * when the server or the network never answers: 408 naming the method at the deadline,
- * 499 when the caller aborts. Throws at once when either has already happened.
+ * 499 when the caller aborts. Throws at once when either has already happened. The
+ * client's `deadlines` wheel times the call, so a call costs no timer of its own.
  */
-export function guardCall(method: MethodDescriptor, call: OutboundCall): CallGuard {
-  const callerSignal = call.signal;
-  if (callerSignal?.aborted) throw cancelled(method);
+export function guardCall(
+  method: MethodDescriptor,
+  call: OutboundCall,
+  deadlines: DeadlineWheel,
+): CallGuard {
+  if (call.signal?.aborted) throw cancelled(method);
   let timeoutMs: number | undefined;
   if (call.deadline !== undefined) {
     timeoutMs = Math.ceil(call.deadline - Date.now());
     if (timeoutMs <= 0) throw expired(method);
   }
-  let timer: NodeJS.Timeout | undefined;
-  let onCallerAbort: (() => void) | undefined;
-  const guard = {
-    timeoutMs,
-    reason: undefined as MicroError | undefined,
-    watch(abort: (reason: MicroError) => void): void {
-      const end = (reason: MicroError) => {
-        if (guard.reason) return;
-        guard.reason = reason;
-        guard.dispose();
-        abort(reason);
-      };
-      if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
-        timer = setTimeout(() => end(expired(method)), timeoutMs);
-      }
-      if (callerSignal) {
-        onCallerAbort = () => end(cancelled(method));
-        callerSignal.addEventListener("abort", onCallerAbort, { once: true });
-      }
-    },
-    dispose(): void {
-      if (timer) clearTimeout(timer);
-      if (onCallerAbort) callerSignal?.removeEventListener("abort", onCallerAbort);
-    },
-  };
-  return guard;
+  return new Guard(method, call, deadlines, timeoutMs);
+}
+
+/** A class, not a literal with closures: one is built per call. */
+class Guard implements CallGuard, Expirable {
+  readonly timeoutMs: number | undefined;
+  reason: MicroError | undefined;
+  readonly #method: MethodDescriptor;
+  readonly #call: OutboundCall;
+  readonly #deadlines: DeadlineWheel;
+  #abort: ((reason: MicroError) => void) | undefined;
+  #onCallerAbort: (() => void) | undefined;
+
+  constructor(
+    method: MethodDescriptor,
+    call: OutboundCall,
+    deadlines: DeadlineWheel,
+    timeoutMs: number | undefined,
+  ) {
+    this.#method = method;
+    this.#call = call;
+    this.#deadlines = deadlines;
+    this.timeoutMs = timeoutMs;
+  }
+
+  watch(abort: (reason: MicroError) => void): void {
+    this.#abort = abort;
+    const { deadline, signal } = this.#call;
+    if (deadline !== undefined) this.#deadlines.watch(deadline, this);
+    if (signal) {
+      this.#onCallerAbort = () => this.#end(cancelled(this.#method));
+      signal.addEventListener("abort", this.#onCallerAbort, { once: true });
+    }
+  }
+
+  /** The deadline passed (called by the wheel). */
+  expire(): void {
+    this.#end(expired(this.#method));
+  }
+
+  dispose(): void {
+    if (!this.#abort) return;
+    const { deadline, signal } = this.#call;
+    if (deadline !== undefined) this.#deadlines.unwatch(deadline, this);
+    if (this.#onCallerAbort) signal?.removeEventListener("abort", this.#onCallerAbort);
+  }
+
+  #end(reason: MicroError): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.dispose();
+    this.#abort?.(reason);
+  }
 }
 
 function expired(method: MethodDescriptor): MicroError {

@@ -16,6 +16,7 @@ import {
 } from "../wire/envelope.js";
 import { addMetadataHeaders } from "../wire/metadata-headers.js";
 import type { OutboundCall } from "../transport.js";
+import { createDeadlineWheel } from "../deadline-wheel.js";
 import { type CallGuard, guardCall } from "./call-guard.js";
 import { transportFailure } from "./client-errors.js";
 import {
@@ -58,6 +59,7 @@ export interface H2Client {
  */
 export function createH2Client(settings: H2ClientSettings): H2Client {
   const { codec } = settings;
+  const deadlines = createDeadlineWheel();
   const sessions = new Map<string, { session: ClientHttp2Session; active: number }>();
   let closed = false;
 
@@ -111,7 +113,7 @@ export function createH2Client(settings: H2ClientSettings): H2Client {
     call: OutboundCall,
   ): Promise<O> {
     if (closed) throw serviceUnavailable("micro.client", "the http transport client is closed");
-    const guard = guardCall(method, call);
+    const guard = guardCall(method, call, deadlines);
     let h2: ClientHttp2Stream | undefined;
     let complete = false;
     try {
@@ -167,7 +169,7 @@ export function createH2Client(settings: H2ClientSettings): H2Client {
     call: OutboundCall,
   ): AsyncGenerator<O> {
     if (closed) throw serviceUnavailable("micro.client", "the http transport client is closed");
-    const guard = guardCall(method, call);
+    const guard = guardCall(method, call, deadlines);
     let h2: ClientHttp2Stream | undefined;
     let finished = false;
     let pumpError: MicroError | undefined;

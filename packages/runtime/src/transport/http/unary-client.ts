@@ -7,6 +7,7 @@ import type { MethodDescriptor } from "../../method/method-descriptor.js";
 import { addMetadataHeaders, metadataFromHeaders } from "../wire/metadata-headers.js";
 import { MICRO_ERROR_HEADER, decodeMicroErrorHeader } from "../wire/micro-error-header.js";
 import type { OutboundCall } from "../transport.js";
+import { createDeadlineWheel } from "../deadline-wheel.js";
 import { type CallGuard, guardCall } from "./call-guard.js";
 import { transportFailure } from "./client-errors.js";
 import {
@@ -50,6 +51,7 @@ interface RawResponse {
  */
 export function createUnaryClient(settings: UnaryClientSettings): UnaryClient {
   const { codec } = settings;
+  const deadlines = createDeadlineWheel();
   const pools = new Map<string, Pool>();
   let closed = false;
 
@@ -73,7 +75,7 @@ export function createUnaryClient(settings: UnaryClientSettings): UnaryClient {
     outbound: OutboundCall,
   ): Promise<O> {
     if (closed) throw serviceUnavailable("micro.client", "the http transport client is closed");
-    const guard = guardCall(method, outbound);
+    const guard = guardCall(method, outbound, deadlines);
     const headers: Record<string, string> = {};
     addMetadataHeaders(headers, outbound.metadata, isConnectHeader);
     headers["content-type"] = codec.contentType;
