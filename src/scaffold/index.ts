@@ -19,5 +19,6 @@ export { checkTarget, writeProject, TargetError, type WriteOptions } from "./wri
 export { readProtos, ProtoError } from "./read-protos.js";
 export type { ProtoModel, ServiceModel, RpcModel, TopicModel, TypeRef } from "./proto-model.js";
 export { loadTemplates, loadFormatter } from "./templates.js";
-export { findToolchain, checkToolchain, generateCode, type Toolchain } from "./toolchain.js";
+export { findToolchain, checkToolchain, type Toolchain } from "./toolchain.js";
+export { generateCode, generateFiles } from "./generate-in-process.js";
 export { detectPackageManager, type PackageManager } from "./package-manager.js";

@@ -14,12 +14,20 @@ export interface PlanOptions {
   readonly proto: ProtoModel | undefined;
   /** templates/service, by relative path (`loadTemplates`). */
   readonly templates: ReadonlyMap<string, string>;
-  /** Absolute folders of the unpublished packages the project links (`file:`). */
-  readonly links: { readonly runtime: string; readonly plugin: string };
+  /**
+   * Absolute folders of the unpublished packages the project links (`file:`): the runtime,
+   * protoc-gen-micro, and this package (the `micro` CLI its generate/check scripts run).
+   */
+  readonly links: { readonly runtime: string; readonly plugin: string; readonly cli: string };
   /** Version ranges of the npm packages the project depends on (the checkout's own). */
   readonly versions: Readonly<Record<string, string | undefined>>;
   /** Formats a file's text (prettier, when installed); default: as rendered. */
   readonly format?: (path: string, text: string) => Promise<string>;
+  /**
+   * The generated code (`gen/`) from the protos (by path under `proto/`), added to the plan
+   * as it is; it runs while the other files are formatted. Default: none (`--dry-run`).
+   */
+  readonly generate?: (protos: ReadonlyMap<string, string>) => Promise<readonly PlannedFile[]>;
 }
 
 /** One file of the project, by path relative to its folder. */
@@ -69,9 +77,13 @@ export async function plan(options: PlanOptions): Promise<PlannedFile[]> {
   const proto =
     options.proto ?? exampleModel(names, render(`${PARTS}example.proto.hbs`, { names }));
   const files: PlannedFile[] = [];
+  // Copied 1:1, already formatted (the repository's format check covers templates/).
+  const copied: PlannedFile[] = [];
   const add = (path: string, content: string) => files.push({ path, content });
 
   for (const [name, text] of proto.files) add(`proto/${name}`, text);
+  const generated = options.generate?.(proto.files) ?? Promise.resolve([]);
+  generated.catch(() => undefined);
 
   const handlers = proto.services.map((service) => ({
     service,
@@ -154,7 +166,9 @@ export async function plan(options: PlanOptions): Promise<PlannedFile[]> {
   const devDependencies: Record<string, string> = {
     "@bufbuild/buf": version(options, "@bufbuild/buf"),
     "@types/node": version(options, "@types/node"),
+    "create-micro-service": `file:${options.links.cli}`,
     "protoc-gen-micro": `file:${options.links.plugin}`,
+    "ts-morph": version(options, "ts-morph"),
     "ts-proto": version(options, "ts-proto"),
     tsx: version(options, "tsx"),
     typescript: version(options, "typescript"),
@@ -186,7 +200,8 @@ export async function plan(options: PlanOptions): Promise<PlannedFile[]> {
   for (const [path, text] of templates) {
     if (path.startsWith(PARTS)) continue;
     const target = DOTFILES[path] ?? path.replace(/\.hbs$/, "");
-    add(target, path.endsWith(".hbs") ? render(path, context) : text);
+    if (path.endsWith(".hbs")) add(target, render(path, context));
+    else copied.push({ path: target, content: text });
   }
 
   const format = options.format;
@@ -198,7 +213,9 @@ export async function plan(options: PlanOptions): Promise<PlannedFile[]> {
         })),
       )
     : files;
-  return formatted.sort((a, b) => a.path.localeCompare(b.path));
+  return [...formatted, ...copied, ...(await generated)].sort((a, b) =>
+    a.path.localeCompare(b.path),
+  );
 }
 
 function part(templates: ReadonlyMap<string, string>, path: string): string {

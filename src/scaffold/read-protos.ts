@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { ProtoModel, RpcKind, ServiceModel, TopicModel, TypeRef } from "./proto-model.js";
+import { loadMicroPlugin } from "./micro-plugin.js";
 import { type Toolchain, ToolError, runTool } from "./toolchain.js";
 
 /** A `--proto` that cannot be used; the message carries buf's `file:line:column` errors. */
@@ -55,7 +56,7 @@ export async function readProtos(path: string, toolchain: Toolchain): Promise<Pr
       throw new ProtoError(`--proto ${path} does not compile:\n${shown}`);
     }
     const image = fromBinary(FileDescriptorSetSchema, await readFile(join(scratch, "image.binpb")));
-    return { files, ...(await describe(image, new Set(files.keys()))) };
+    return { files, ...(await describe(image, new Set(files.keys()), toolchain)) };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -89,9 +90,10 @@ const kinds: Record<string, RpcKind> = {
 async function describe(
   image: ReturnType<typeof fromBinary<typeof FileDescriptorSetSchema>>,
   own: ReadonlySet<string>,
+  toolchain: Toolchain,
 ): Promise<Pick<ProtoModel, "services" | "topics">> {
   // Loaded only for --proto: the naming rules of the plugin whose output the handlers implement.
-  const names = await import("protoc-gen-micro");
+  const names = await loadMicroPlugin(toolchain);
   const options = names.parseOptions([{ key: "importSuffix", value: ".js" }]);
   const registry = createFileRegistry(image);
   const topicOption = registry.getExtension("micro.topic");

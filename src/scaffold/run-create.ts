@@ -7,7 +7,7 @@ import { detectPackageManager, runScript } from "./package-manager.js";
 import type { PlannedFile } from "./plan.js";
 import { planProject } from "./plan-project.js";
 import { ProtoError } from "./read-protos.js";
-import { ToolError, checkToolchain, findToolchain, generateCode } from "./toolchain.js";
+import { ToolError, checkToolchain, findToolchain } from "./toolchain.js";
 import { TargetError, checkTarget, writeProject } from "./write.js";
 
 /** Where the scaffolder reads and writes: the process's, or a test's or `micro new`'s. */
@@ -52,7 +52,11 @@ export async function runCreate(argv: readonly string[], io: CreateIo): Promise<
     const answers = await answer(args, io);
     const problem = checkToolchain(toolchain);
     if (problem !== undefined) return fail(problem);
-    const files = await planProject(answers, io.cwd, toolchain);
+    // gen/ is planned too (and so checked) unless this is a dry run.
+    const files = await planProject(answers, io.cwd, toolchain, {
+      generate: !args.dryRun,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
     const target = resolve(io.cwd, answers.directory);
     const refusal = await checkTarget(target, files, args.overwrite);
     if (refusal !== undefined) return fail(refusal);
@@ -64,11 +68,11 @@ export async function runCreate(argv: readonly string[], io: CreateIo): Promise<
     }
     await writeProject(target, files, {
       overwrite: args.overwrite,
-      prepare: (directory) => generateCode(toolchain, directory, io.signal),
       ...(io.signal === undefined ? {} : { signal: io.signal }),
     });
-    print(`Created ${target} (${files.length} files and gen/)`);
-    return await finish(target, files, args, io, print);
+    const own = files.filter((file) => !file.path.startsWith("gen/"));
+    print(`Created ${target} (${own.length} files and gen/)`);
+    return await finish(target, own, args, io, print);
   } catch (error) {
     if (error instanceof ToolError && io.signal?.aborted !== true) {
       return fail(`${error.message}; nothing was written:\n${error.output}`);
@@ -182,11 +186,6 @@ async function answer(args: CreateArgs, io: CreateIo): Promise<CreateAnswers> {
     values[question.key] = (
       await ask(question, question.key === "name" ? fromDirectory : undefined)
     ).trim();
-    if (question.key === "template" && values.template !== "service") {
-      throw new CreateError(
-        `the ${values.template} template comes with the API gateway and is not available yet; use --template service`,
-      );
-    }
   }
   const name = values.name as string;
   if (args.directory === undefined && checkProjectName(name) === undefined) {

@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rm, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -86,26 +85,4 @@ export function runTool(
       },
     );
   });
-}
-
-/**
- * Runs `buf generate` in a project folder that has no node_modules yet: protoc-gen-micro's
- * protos (a buf module of the project) are linked in for the run and unlinked after.
- */
-export async function generateCode(
-  toolchain: Toolchain,
-  directory: string,
-  signal?: AbortSignal,
-): Promise<void> {
-  const modules = join(directory, "node_modules");
-  const linked = !existsSync(modules);
-  if (linked) {
-    await mkdir(modules);
-    await symlink(toolchain.pluginDir, join(modules, "protoc-gen-micro"));
-  }
-  try {
-    await runTool(toolchain, "buf", ["generate"], directory, signal);
-  } finally {
-    if (linked) await rm(modules, { recursive: true, force: true });
-  }
 }

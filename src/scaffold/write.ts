@@ -7,8 +7,6 @@ import type { PlannedFile } from "./plan.js";
 export interface WriteOptions {
   /** Write into a non-empty folder, replacing the files that conflict (others are kept). */
   readonly overwrite: boolean;
-  /** Runs in the complete temporary folder before it is moved into place (code generation). */
-  readonly prepare?: (directory: string) => Promise<void>;
   /** Aborting (Ctrl-C) removes everything written so far. */
   readonly signal?: AbortSignal;
 }
@@ -45,9 +43,9 @@ export async function checkTarget(
 }
 
 /**
- * Writes the project all at once: everything goes into a temporary sibling folder first
- * (and `prepare` runs there), which is then renamed into place, so a failure or Ctrl-C half
- * way leaves no half-written project behind.
+ * Writes the project all at once: everything goes into a temporary sibling folder first,
+ * which is then renamed into place, so a failure or Ctrl-C half way leaves no half-written
+ * project behind.
  */
 export async function writeProject(
   target: string,
@@ -73,8 +71,6 @@ export async function writeProject(
       await mkdir(dirname(join(staging, file.path)), { recursive: true });
       await writeFile(join(staging, file.path), file.content);
     }
-    aborted();
-    await options.prepare?.(staging);
     aborted();
     if (!existsSync(target)) {
       await rename(staging, target);

@@ -45,12 +45,19 @@ describe("create-micro-service: flags", () => {
     expect(entries(cwd)).toEqual([]);
   });
 
-  it("says that api and web come with the gateway", async () => {
-    for (const template of ["api", "web"]) {
-      const result = await runCli(["svc", "--template", template], scratch());
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`the ${template} template comes with the API gateway`);
-    }
+  it("plans the api and web templates, and refuses --proto with them", async () => {
+    const api = await runCli(["gw", "--template", "api", "--dry-run"], scratch());
+    expect(api.code, api.stderr).toBe(0);
+    expect(api.stdout).toContain("src/auth.ts");
+    const web = await runCli(["shop-web", "--template", "web", "--dry-run"], scratch());
+    expect(web.code, web.stderr).toBe(0);
+    expect(web.stdout).toContain("proto/shop/v1/shop.proto");
+    expect(web.stdout).toContain("src/browser/gateway-client.ts");
+    const cwd = scratch();
+    const proto = await runCli(["gw", "--template", "api", "--proto", "."], cwd);
+    expect(proto.code).toBe(1);
+    expect(proto.stderr).toContain("--proto is not used by the api template");
+    expect(entries(cwd)).toEqual([]);
   });
 
   it("never prompts without a terminal: a missing name is an error", async () => {
@@ -156,17 +163,20 @@ describe("create-micro-service: bad input", () => {
 
   it("leaves nothing behind on Ctrl-C half-way", async () => {
     const cwd = scratch();
-    const child = startCli(["svc", "--no-install", "--no-git"], cwd);
+    const temp = scratch("create-micro-tmp-");
+    const child = startCli(["svc", "--no-install", "--no-git"], cwd, { TMPDIR: temp });
     const done = finished(child);
-    // Interrupt once the staging folder exists (files written, buf generate running).
-    while (!readdirSync(cwd).some((name) => name.startsWith(".svc.create-micro-"))) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    // Interrupt while buf compiles the protos (its scratch workspace exists).
+    while (!readdirSync(temp).some((name) => name.startsWith("create-micro-image-"))) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
     child.kill("SIGINT");
     const result = await done;
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("interrupted; nothing was written");
     expect(entries(cwd)).toEqual([]);
+    // tsx keeps its cache there too; the scaffolder's scratch folders are gone.
+    expect(entries(temp).filter((name) => name.startsWith("create-micro-"))).toEqual([]);
   });
 
   it("refuses an unwritable target", async () => {

@@ -1,4 +1,5 @@
 import { execFile, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -22,6 +23,30 @@ describe("a scaffolded project", () => {
 
       const test = await exec("npm", ["test"], { cwd: dir, env });
       expect(test.stdout).toMatch(/Tests\s+.*5 passed/);
+
+      // generate and check are the micro CLI, linked from this checkout.
+      const generated = await exec("npm", ["run", "generate"], { cwd: dir, env });
+      expect(generated.stdout).toContain("handlers and subscribers are in sync");
+      const checked = await exec("npm", ["run", "check"], { cwd: dir, env });
+      expect(checked.stdout).toContain("in sync:");
+      // A new rpc: check names the handler, generate adds its stub, check passes again.
+      const proto = join(dir, "proto", "billing", "v1", "billing.proto");
+      writeFileSync(
+        proto,
+        readFileSync(proto, "utf8").replace(
+          "service Billing {",
+          "service Billing {\n  rpc Refund(CallRequest) returns (CallResponse);",
+        ),
+      );
+      const stale = await exec("npm", ["run", "check"], { cwd: dir, env }).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(stale.code).toBe(1);
+      expect(stale.stderr).toMatch(/out of sync: .*src\/handlers\/billing\.ts/);
+      const added = await exec("npm", ["run", "generate"], { cwd: dir, env });
+      expect(added.stdout).toMatch(/\+ .*refund/i);
+      await exec("npm", ["run", "check"], { cwd: dir, env });
+
       await exec("npm", ["run", "build"], { cwd: dir, env });
 
       const service = spawn("npm", ["start"], { cwd: dir, env, detached: true });
