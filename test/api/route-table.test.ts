@@ -1,6 +1,6 @@
 import type { EndpointSchema, HttpRule, ServiceRecord } from "@micro-ts/runtime";
 import { describe, expect, it } from "vitest";
-import { requestMessage } from "../../packages/runtime/src/api/request-message.js";
+import { fieldMap, requestMessage } from "../../packages/runtime/src/api/request-message.js";
 import { createRouteTable } from "../../packages/runtime/src/api/route-table.js";
 
 const endpoint = (name: string, http: HttpRule[] = []): EndpointSchema => ({
@@ -79,7 +79,7 @@ describe("route table", () => {
 });
 
 describe("request message", () => {
-  const schema = endpoint("X.Y").request;
+  const schema = fieldMap(endpoint("X.Y").request);
   const route = {
     source: "http",
     method: "GET",

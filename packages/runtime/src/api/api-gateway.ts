@@ -11,7 +11,7 @@ import type { Client } from "../client/client.js";
 import { MicroError, badRequest, serviceUnavailable } from "../errors/micro-error.js";
 import { type Logger, createConsoleLogger } from "../logger/logger.js";
 import type { Metadata } from "../metadata/metadata.js";
-import type { EndpointSchema, MethodDescriptor } from "../method/method-descriptor.js";
+import type { EndpointSchema, FieldSchema, MethodDescriptor } from "../method/method-descriptor.js";
 import type { Registry } from "../registry/registry.js";
 import { parseAddress } from "../service/env-config.js";
 import type { Route } from "./api-route.js";
@@ -21,7 +21,7 @@ import { jsonMethod } from "./json-method.js";
 import { openApiDocument } from "./openapi.js";
 import { parseJsonBody, parseJsonMessages, readBody } from "./read-body.js";
 import { createRegistryRoutes } from "./registry-routes.js";
-import { requestMessage, responseMessage } from "./request-message.js";
+import { fieldMap, requestMessage, responseMessage } from "./request-message.js";
 import { serviceIndex } from "./service-index.js";
 import { writeStream } from "./stream-response.js";
 
@@ -117,17 +117,21 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
   ];
   const cors = createCors(options.cors);
   const routes = createRegistryRoutes({ registry, logger });
-  const methods = new WeakMap<EndpointSchema, MethodDescriptor<unknown, unknown>>();
+  /** What calling an endpoint needs, computed once per registered endpoint schema. */
+  const prepared = new WeakMap<
+    EndpointSchema,
+    { method: MethodDescriptor<unknown, unknown>; fields: ReadonlyMap<string, FieldSchema> }
+  >();
   let ready: Promise<void> | undefined;
   let server: Server | undefined;
 
-  const methodOf = (schema: EndpointSchema) => {
-    let method = methods.get(schema);
-    if (!method) {
-      method = jsonMethod(schema);
-      methods.set(schema, method);
+  const prepare = (schema: EndpointSchema) => {
+    let entry = prepared.get(schema);
+    if (!entry) {
+      entry = { method: jsonMethod(schema), fields: fieldMap(schema.request) };
+      prepared.set(schema, entry);
     }
-    return method;
+    return entry;
   };
 
   const timeoutOf = (route: Route): number | undefined =>
@@ -214,12 +218,12 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
       signal: abort.signal,
       ...(timeout === undefined ? {} : { timeout }),
     };
-    const methodDescriptor = methodOf(schema);
+    const { method: methodDescriptor, fields } = prepare(schema);
 
     if (streamsIn) {
       const ndjson = (req.headers["content-type"] ?? "").includes("ndjson");
       const messages = parseJsonMessages(bytes ?? Buffer.alloc(0), ndjson).map((body) =>
-        requestMessage(route, schema.request, { variables, query, body }),
+        requestMessage(route, fields, { variables, query, body }),
       );
       const responses = client.stream(
         route.service,
@@ -236,7 +240,7 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
       await writeStream(req, res, base, route, responses);
       return;
     }
-    const request = requestMessage(route, schema.request, {
+    const request = requestMessage(route, fields, {
       variables,
       query,
       body: bytes === undefined ? undefined : parseJsonBody(bytes),

@@ -23,7 +23,7 @@ export interface RequestParts {
  */
 export function requestMessage(
   route: Route,
-  schema: MessageSchema,
+  fields: ReadonlyMap<string, FieldSchema>,
   parts: RequestParts,
 ): Record<string, unknown> {
   let message: Record<string, unknown>;
@@ -35,7 +35,7 @@ export function requestMessage(
     message = {};
     if (route.body !== undefined && parts.body !== undefined) message[route.body] = parts.body;
   }
-  const fields = new Map(schema.fields.map((f) => [f.name, f] as const));
+  if (route.body === "*" && isEmpty(parts.variables)) return message;
   for (const [fieldPath, value] of Object.entries(parts.variables)) {
     assign(message, fieldPath, convert(fields, fieldPath, value), false);
   }
@@ -112,6 +112,16 @@ function convert(fields: ReadonlyMap<string, FieldSchema>, path: string, text: s
     return value;
   }
   return text;
+}
+
+/** Field schemas by name: what `requestMessage` converts with; compute once per schema. */
+export function fieldMap(schema: MessageSchema): ReadonlyMap<string, FieldSchema> {
+  return new Map(schema.fields.map((f) => [f.name, f] as const));
+}
+
+function isEmpty(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

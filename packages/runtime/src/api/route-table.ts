@@ -64,10 +64,13 @@ export function createRouteTable(records: readonly ServiceRecord[]): RouteTable 
     byMethod.set(resolved.route.method, list);
   }
   const pathRoutes: Route[] = [];
+  /** Exact path-based paths (both forms, as registered) to their route: one map read per call. */
+  const exactPaths = new Map<string, { route: Route; schema: EndpointSchema }>();
   for (const [name, list] of services) {
-    for (const schema of endpointsOf(list)) {
+    const endpoints = endpointsOf(list);
+    for (const schema of endpoints) {
       const [serviceName, methodName] = splitEndpoint(schema.name);
-      pathRoutes.push({
+      const route: Route = {
         source: "path",
         method: "POST",
         path: `/${name}/${serviceName}/${methodName}`,
@@ -75,9 +78,15 @@ export function createRouteTable(records: readonly ServiceRecord[]): RouteTable 
         endpoint: schema.name,
         kind: schema.kind,
         body: "*",
-      });
+      };
+      pathRoutes.push(route);
+      exactPaths.set(route.path, { route, schema });
+      const short = `/${name}/${methodName}`;
+      const unique = endpoints.filter((e) => splitEndpoint(e.name)[1] === methodName).length === 1;
+      if (unique) exactPaths.set(short, { route, schema });
     }
   }
+  const noVariables: Readonly<Record<string, string>> = Object.freeze({});
 
   return {
     routes: [...httpRoutes.map((r) => r.route), ...pathRoutes],
@@ -89,6 +98,10 @@ export function createRouteTable(records: readonly ServiceRecord[]): RouteTable 
         if (variables) {
           return { found: true, route: resolved.route, schema: resolved.schema, variables };
         }
+      }
+      if (method === "POST") {
+        const exact = exactPaths.get(path);
+        if (exact) return { found: true, ...exact, variables: noVariables };
       }
       const pathBased = matchPathBased(services, method, path);
       if (pathBased.found || pathBased.status === 405) return pathBased;
