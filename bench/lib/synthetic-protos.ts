@@ -12,6 +12,11 @@ export interface SyntheticTreeOptions {
   readonly services: number;
   /** Methods in the whole tree. */
   readonly methods: number;
+  /**
+   * Number of the first file (default 0), so several trees of one corpus hold different
+   * files (`file<n>.proto`, types `F<n>...`). Imports stay inside the tree.
+   */
+  readonly firstIndex?: number;
 }
 
 /** What was written: proto paths relative to the proto root. */
@@ -39,15 +44,16 @@ function pathOf(index: number, packages: number): { pkg: string; path: string } 
 /** Writes the tree under `protoDir` and returns what it wrote. */
 export function writeSyntheticTree(protoDir: string, options: SyntheticTreeOptions): SyntheticTree {
   const fileCount = Math.max(1, options.files);
+  const first = options.firstIndex ?? 0;
   const serviceCount = Math.max(fileCount, options.services);
   const packages = Math.max(1, Math.ceil(fileCount / 10));
   const written: string[] = [];
   let servicesLeft = serviceCount;
   let methodsLeft = Math.max(serviceCount, options.methods);
   let totalMethods = 0;
-  for (let i = 0; i < fileCount; i++) {
+  for (let i = first; i < first + fileCount; i++) {
     const { pkg, path } = pathOf(i, packages);
-    const services = Math.round(servicesLeft / (fileCount - i));
+    const services = Math.round(servicesLeft / (first + fileCount - i));
     servicesLeft -= services;
     const lines: string[] = [
       'syntax = "proto3";',
@@ -60,7 +66,7 @@ export function writeSyntheticTree(protoDir: string, options: SyntheticTreeOptio
       'import "google/protobuf/timestamp.proto";',
       'import "micro/options.proto";',
     ];
-    const previous = i > 0 ? pathOf(i - 1, packages) : undefined;
+    const previous = i > first ? pathOf(i - 1, packages) : undefined;
     if (previous !== undefined) lines.push(`import "${previous.path}";`);
     lines.push("");
     // Names are unique per file: several files share a package.
@@ -79,7 +85,8 @@ export function writeSyntheticTree(protoDir: string, options: SyntheticTreeOptio
       const methods = Math.round(methodsLeft / (servicesLeft + services - s));
       methodsLeft -= methods;
       totalMethods += methods;
-      const name = s % 3 === 2 ? `${f}Svc${s}Service` : `${f}Svc${s}`;
+      // Varies with the file too, so a tree with one service per file still has some.
+      const name = (s + i) % 3 === 2 ? `${f}Svc${s}Service` : `${f}Svc${s}`;
       lines.push(`// Service ${s} of file ${i}.`, `service ${name} {`);
       for (let m = 0; m < methods; m++) {
         const [inStream, outStream] = kinds[m % 4] as readonly [string, string];
@@ -87,7 +94,7 @@ export function writeSyntheticTree(protoDir: string, options: SyntheticTreeOptio
           m < awkward.length && s === 0
             ? (awkward[(m + i) % awkward.length] as string)
             : `Method${m}`;
-        const input = inputs[(m + s) % inputs.length] as string;
+        const input = inputs[(m + s + i) % inputs.length] as string;
         const output = outputs[(m + i) % outputs.length] as string;
         const body: string[] = [];
         if (inStream === "" && outStream === "" && m % 3 === 0) {
