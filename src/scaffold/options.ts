@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkProjectName } from "./names.js";
 
-/** Templates the scaffolder knows; only `service` ships so far. */
+/** Templates the scaffolder knows: a service, an API gateway, a web app. */
 export const TEMPLATES = ["service", "api", "web"] as const;
 /** Registries a scaffolded service can be configured for (written to its deployment config). */
 export const REGISTRIES = ["local", "nats", "etcd"] as const;
@@ -57,7 +57,7 @@ export const QUESTIONS: readonly Question[] = [
   {
     key: "template",
     valueName: "<template>",
-    help: "service (api and web come with the gateway)",
+    help: "service, api (an HTTP gateway) or web (a web app behind micro web)",
     message: "Template",
     choices: TEMPLATES,
     default: "service",
