@@ -2,9 +2,9 @@
 // - scaffold time: the built CLI (`node dist/bin/create-micro.js <dir> --no-install --no-git`,
 //   buf generate included) vs `cp -r templates/service` (copying the raw templates), and the
 //   plan alone (`--dry-run`). Median of --reps runs. Target: under 1 s.
-// - install footprint: `npm pack` of the root package installed from the tarball into a temp
-//   prefix with --omit=dev (what `npm create micro-service` downloads), in MB and packages,
-//   against the 15 MB budget.
+// - install footprint: `npm pack` of the root package (and of @micro-ts/runtime, its one
+//   unpublished dependency) installed from the tarballs into a temp prefix with --omit=dev
+//   (what `npm create micro-service` downloads), in MB and packages, against the 15 MB budget.
 //
 //   npx tsx bench/scaffold.ts [--reps 5]
 import { execFileSync } from "node:child_process";
@@ -55,18 +55,24 @@ for (let rep = 0; rep < reps; rep++) {
   );
 }
 
-// Footprint: the packed root package, installed without dev dependencies.
+// Footprint: the packed root package and the runtime it depends on (not published yet, so
+// its tarball stands in for the registry's), installed without dev dependencies.
 const packDir = join(work, "pack");
 const prefix = join(work, "prefix");
 execFileSync("mkdir", ["-p", packDir, prefix]);
-const tarball = execFileSync(
-  "npm",
-  ["pack", "--ignore-scripts", "--silent", "--pack-destination", packDir],
-  { cwd: root, encoding: "utf8" },
-)
-  .trim()
-  .split("\n")
-  .pop() as string;
+const pack = (args: readonly string[]) =>
+  execFileSync(
+    "npm",
+    ["pack", ...args, "--ignore-scripts", "--silent", "--pack-destination", packDir],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  )
+    .trim()
+    .split("\n")
+    .pop() as string;
+const tarballs = [pack([]), pack(["--workspace", "packages/runtime"])];
 execFileSync(
   "npm",
   [
@@ -77,7 +83,7 @@ execFileSync(
     "--ignore-scripts",
     "--no-audit",
     "--no-fund",
-    join(packDir, tarball),
+    ...tarballs.map((tarball) => join(packDir, tarball)),
   ],
   { stdio: "ignore" },
 );
