@@ -85,6 +85,7 @@ describe("gateway errors, limits, auth and headers", () => {
     const service = await post("/nobody/hello", "{}");
     expect(service.status).toBe(404);
     expect(service.json).toMatchObject({ id: "micro.api", code: 404, status: "Not Found" });
+    expect((await post("/%E0%A4%A/hello", "{}")).status).toBe(404);
     const endpoint = await post("/library/nothing", "{}");
     expect(endpoint.status).toBe(404);
     expect(endpoint.json.detail).toContain("Library.GetBook");

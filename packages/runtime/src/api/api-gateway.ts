@@ -175,7 +175,10 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
     if (!match.found && match.status === 404) {
       const name = /^\/([^/]+)\/[^/]+(\/[^/]+)?$/.exec(path)?.[1];
       if (name !== undefined) {
-        await routes.lookup(decodeURIComponent(name)).catch(() => undefined);
+        // A malformed escape is no service name: the match below answers 404.
+        await Promise.resolve()
+          .then(() => routes.lookup(decodeURIComponent(name)))
+          .catch(() => undefined);
         match = routes.current().match(method, path);
       }
     }
