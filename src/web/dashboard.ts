@@ -98,6 +98,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   }
 
   async function publish(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A form on another site can POST text/plain without asking; JSON needs a preflight,
+    // which the dashboard never grants, so only its own page can publish.
+    if (!(req.headers["content-type"] ?? "").startsWith("application/json")) {
+      return sendJson(res, 415, errorBody(415, "send the body as content-type: application/json"));
+    }
     let input: unknown;
     try {
       input = JSON.parse((await readBody(req, maxPublishBytes)).toString("utf8"));

@@ -101,7 +101,7 @@ describe("the dashboard over HTTP", () => {
     expect(JSON.parse(new TextDecoder().decode(received[0]?.body))).toEqual({ id: 7 });
   });
 
-  it("refuses bad publish requests with a micro error and the right status", async () => {
+  it("refuses bad publish requests (and cross-site form posts) with a micro error", async () => {
     const cases: [string, number, string][] = [
       ["{nope", 400, "the body is not JSON"],
       [JSON.stringify({ message: {} }), 400, '"topic"'],
@@ -117,6 +117,12 @@ describe("the dashboard over HTTP", () => {
       expect(error.detail).toContain(detail);
     }
     expect((await fetch(`${base}/publish`)).status).toBe(405);
+    const plain = await fetch(`${base}/publish`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ topic: "orders.created", message: {} }),
+    });
+    expect(plain.status).toBe(415);
     expect(received).toHaveLength(1);
   });
 
