@@ -107,11 +107,11 @@ describe("gateway streaming", () => {
   });
 });
 
-describe("gateway routes follow the registry", () => {
+describe.each(["local", "nats"] as const)("gateway routes follow the %s registry", (kind) => {
   let sandbox: GatewaySandbox;
 
   beforeAll(async () => {
-    sandbox = await createGatewaySandbox("local");
+    sandbox = await createGatewaySandbox(kind);
   });
   afterAll(async () => {
     await sandbox?.close();

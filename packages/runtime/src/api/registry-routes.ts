@@ -41,9 +41,14 @@ export function createRegistryRoutes(options: RegistryRoutesOptions): RegistryRo
   let closed = false;
   const lookedUp = new Map<string, number>();
 
+  /** Problems already logged, so each heartbeat's rebuild does not repeat them. */
+  const reported = new Set<string>();
   const rebuild = () => {
     table = createRouteTable([...records.values()].flatMap((versions) => [...versions.values()]));
     for (const problem of table.problems) {
+      const key = `${problem.service} ${problem.endpoint} ${problem.reason}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
       logger.warn("route left out", { ...problem });
     }
   };
