@@ -6,10 +6,11 @@ import {
   notFound,
   payloadTooLarge,
   serviceUnavailable,
-  timeout,
 } from "../errors/micro-error.js";
 import type { MessageType } from "../method/method-descriptor.js";
-import type { InboundCall, Route, Router, TransportListener } from "../transport/transport.js";
+import { createDeadlineWheel } from "../transport/deadline-wheel.js";
+import type { Route, RouteResult, Router, TransportListener } from "../transport/transport.js";
+import { NatsServerCall } from "./nats-server-call.js";
 import {
   ACK,
   CALL_ID,
@@ -19,9 +20,7 @@ import {
   createSendWindow,
   type WireKind,
   createMessageQueue,
-  readDeadline,
   readError,
-  readMetadata,
   wireHeaders,
 } from "./nats-wire.js";
 
@@ -47,9 +46,10 @@ export interface NatsListenerOptions {
 export async function listenNats(options: NatsListenerOptions): Promise<TransportListener> {
   const { connection: nc, subject, router, maxMessageBytes } = options;
   /** Calls in progress and where to answer them. */
-  const active = new Map<AbortController, string>();
+  const active = new Set<NatsServerCall>();
   /** Unary calls a caller may cancel, by the call id it sent. */
-  const cancellable = new Map<string, AbortController>();
+  const cancellable = new Map<string, NatsServerCall>();
+  const deadlines = createDeadlineWheel();
   let wakeDrained: (() => void) | undefined;
   let closing = false;
 
@@ -94,33 +94,38 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
     }
   };
 
-  /** Starts tracking a call: an abort on deadline or cancel, and drain accounting. */
-  const begin = (msg: Msg) => {
-    const controller = new AbortController();
-    active.set(controller, msg.reply as string);
-    const callId = msg.headers?.get(CALL_ID) || undefined;
-    if (callId !== undefined) cancellable.set(callId, controller);
-    const deadline = readDeadline(msg.headers);
-    const remaining = deadline === undefined ? undefined : deadline - Date.now();
-    const timer =
-      remaining !== undefined && remaining < 2_147_483_647
-        ? setTimeout(
-            () => controller.abort(timeout(ID, "deadline exceeded")),
-            Math.max(0, remaining),
-          )
-        : undefined;
-    const inbound: InboundCall = {
-      metadata: readMetadata(msg.headers),
-      deadline,
-      signal: controller.signal,
-    };
-    const finish = () => {
-      clearTimeout(timer);
-      if (callId !== undefined) cancellable.delete(callId);
-      active.delete(controller);
-      if (active.size === 0) wakeDrained?.();
-    };
-    return { controller, inbound, finish };
+  /**
+   * A unary success. Without response metadata it carries no headers at all: the client
+   * reads a reply without an error header as the message, and NATS skips the header block.
+   */
+  const sendReply = (to: string, body: Uint8Array, metadata: Record<string, string>) => {
+    if (Object.keys(metadata).length > 0) {
+      send(to, "msg", body, { metadata });
+      return;
+    }
+    try {
+      nc.publish(to, body);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      nc.publish(to, undefined, {
+        headers: wireHeaders("error", { error: payloadTooLarge(ID, detail) }),
+      });
+    }
+  };
+
+  /** Starts tracking a call: its deadline, its cancel id, and drain accounting. */
+  const begin = (msg: Msg): NatsServerCall => {
+    const call = new NatsServerCall(msg, deadlines);
+    active.add(call);
+    if (call.callId !== undefined) cancellable.set(call.callId, call);
+    return call;
+  };
+
+  const finish = (call: NatsServerCall): void => {
+    call.finish();
+    if (call.callId !== undefined) cancellable.delete(call.callId);
+    active.delete(call);
+    if (active.size === 0) wakeDrained?.();
   };
 
   const routeOf = (msg: Msg): Route => {
@@ -130,30 +135,32 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
     return route;
   };
 
-  const serveUnary = async (msg: Msg): Promise<void> => {
-    const reply = msg.reply as string;
-    const { inbound, finish } = begin(msg);
-    let metadata: Record<string, string> | undefined;
+  /** Serves a unary call on callbacks rather than an async function: it runs per request. */
+  const serveUnary = (msg: Msg): void => {
+    const call = begin(msg);
+    let route: Route;
+    let result: RouteResult;
     try {
-      const route = routeOf(msg);
-      const request = decode(msg, route.method.input, "request");
-      const result = route.invoke(inbound, request);
-      metadata = result.context.responseMetadata;
-      const response = await (result.response as Promise<unknown>);
-      send(reply, "msg", encode(response, route.method.output), { metadata });
+      route = routeOf(msg);
+      result = route.invoke(call, decode(msg, route.method.input, "request"));
     } catch (error) {
-      send(reply, "error", undefined, {
-        error: MicroError.from(error),
-        ...(metadata ? { metadata } : {}),
-      });
-    } finally {
-      finish();
+      send(call.reply, "error", undefined, { error: MicroError.from(error) });
+      finish(call);
+      return;
     }
+    const metadata = result.context.responseMetadata;
+    (result.response as Promise<unknown>)
+      .then((response) => sendReply(call.reply, encode(response, route.method.output), metadata))
+      .catch((error: unknown) =>
+        send(call.reply, "error", undefined, { error: MicroError.from(error), metadata }),
+      )
+      .finally(() => finish(call));
   };
 
   const serveStream = async (msg: Msg): Promise<void> => {
     const reply = msg.reply as string;
-    const { controller, inbound, finish } = begin(msg);
+    const call = begin(msg);
+    const inbound = call;
     const inbox = createInbox();
     let metadata: Record<string, string> | undefined;
     try {
@@ -181,18 +188,18 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
             else if (kind === "cancel") {
               const reason = readError(incoming.headers) ?? canceled(ID, "cancelled by the caller");
               requests.end(reason);
-              controller.abort(reason);
+              call.abort(reason);
             }
           } catch (error) {
             requests.end(error);
-            controller.abort(error);
+            call.abort(error);
           }
         },
       });
-      controller.signal.addEventListener(
+      call.signal.addEventListener(
         "abort",
         () => {
-          requests.end(controller.signal.reason);
+          requests.end(call.signal.reason);
           window.close();
         },
         {
@@ -221,7 +228,7 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
         } else {
           for await (const item of result.response as AsyncIterable<unknown>) {
             await window.acquire();
-            if (controller.signal.aborted) throw controller.signal.reason;
+            if (call.signal.aborted) throw call.signal.reason;
             send(reply, "msg", encode(item, route.method.output));
           }
         }
@@ -235,7 +242,7 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
         ...(metadata ? { metadata } : {}),
       });
     } finally {
-      finish();
+      finish(call);
     }
   };
 
@@ -261,8 +268,8 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
   const cancels = nc.subscribe(`${subject}.cancel`, {
     callback: (_error, msg) => {
       const callId = msg.headers?.get(CALL_ID);
-      const controller = callId ? cancellable.get(callId) : undefined;
-      controller?.abort(canceled(ID, "call cancelled by the caller"));
+      const call = callId ? cancellable.get(callId) : undefined;
+      call?.abort(canceled(ID, "call cancelled by the caller"));
     },
   });
   await nc.flush();
@@ -285,9 +292,9 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
         });
       }
       const stopped = serviceUnavailable(ID, `${subject} stopped before the call finished`);
-      for (const [controller, reply] of active) {
-        controller.abort(stopped);
-        send(reply, "error", undefined, { error: stopped });
+      for (const call of active) {
+        call.abort(stopped);
+        send(call.reply, "error", undefined, { error: stopped });
       }
       cancels.unsubscribe();
       await nc.flush().catch(() => undefined);

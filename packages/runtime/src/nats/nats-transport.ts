@@ -20,6 +20,8 @@ import { type NatsConnectionOptions, connectNats, errorText } from "./nats-conne
 import { listenNats } from "./nats-listener.js";
 import {
   ACK,
+  CALL_ID,
+  DEADLINE,
   KIND,
   createAckCounter,
   createMessageQueue,
@@ -154,21 +156,22 @@ async function unary<I, O>(
   const wait = Math.min(left, attemptTimeout);
   let reply: Msg;
   // Only a call that can be cancelled carries an id, for the server to match its cancel.
-  const callId = call.signal ? nuid.next() : undefined;
-  const onAbort = () =>
-    nc.publish(`${address}.cancel`, undefined, {
-      headers: wireHeaders("cancel", callId === undefined ? {} : { callId }),
-    });
-  call.signal?.addEventListener("abort", onAbort, { once: true });
+  const { signal } = call;
+  const callId = signal ? nuid.next() : undefined;
+  const onAbort = signal
+    ? () =>
+        nc.publish(`${address}.cancel`, undefined, {
+          headers: wireHeaders("cancel", callId === undefined ? {} : { callId }),
+        })
+    : undefined;
+  if (onAbort) signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    const headers = wireHeaders("unary", { path, metadata: call.metadata });
+    if (call.deadline !== undefined) headers.set(DEADLINE, String(call.deadline));
+    if (callId !== undefined) headers.set(CALL_ID, callId);
     const pending = nc.request(address, codec.encode(request, method.input), {
       timeout: wait,
-      headers: wireHeaders("unary", {
-        path,
-        metadata: call.metadata,
-        ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
-        ...(callId === undefined ? {} : { callId }),
-      }),
+      headers,
     });
     const cancel = aborted(call.signal, path);
     reply = await (cancel ? Promise.race([pending, cancel]) : pending);
@@ -182,7 +185,7 @@ async function unary<I, O>(
     }
     throw failure;
   } finally {
-    call.signal?.removeEventListener("abort", onAbort);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
   if (reply.headers?.hasError && reply.headers.code === 503) {
     throw serviceUnavailable(ID, `no node listens on ${address} for ${path}`);

@@ -91,13 +91,19 @@ export function createServer(options: ServerOptions): Server {
   const wrapSubscriber = (subscriber: Subscriber<unknown>) =>
     (options.subscriberWrappers ?? []).reduceRight((next, wrapper) => wrapper(next), subscriber);
 
+  function failed(topic: TopicDescriptor, error: unknown): void {
+    logger.error("subscriber failed", { topic: topic.topic, error: String(error) });
+  }
+
   async function subscribeAll(broker: Broker): Promise<void> {
     for (const { topic, subscriber, queue } of pending) {
       const wrapped = wrapSubscriber(subscriber);
       const subscription = await broker.subscribe(
         topic.topic,
-        async (message) => {
+        // Not an async function: a subscriber that returns at once costs no promise.
+        (message) => {
           const done = inFlight.begin();
+          let result: unknown;
           try {
             const codec = message.header["content-type"]?.includes("json")
               ? codecs.json
@@ -105,12 +111,20 @@ export function createServer(options: ServerOptions): Server {
             const decoded = codec.decode(message.body, topic.type);
             const context: MessageContext = { topic: topic.topic, metadata: { ...message.header } };
             const scope = { metadata: context.metadata, deadline: undefined, signal: undefined };
-            await callScope.run(scope, () => wrapped(decoded, context));
+            result = callScope.run(scope, wrapped, decoded, context);
           } catch (error) {
-            logger.error("subscriber failed", { topic: topic.topic, error: String(error) });
-          } finally {
+            failed(topic, error);
             done();
+            return;
           }
+          if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") {
+            done();
+            return;
+          }
+          return Promise.resolve(result).then(done, (error: unknown) => {
+            failed(topic, error);
+            done();
+          });
         },
         queue === undefined ? {} : { queue },
       );
