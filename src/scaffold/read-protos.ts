@@ -52,7 +52,7 @@ export async function readProtos(path: string, toolchain: Toolchain): Promise<Pr
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       // buf names files relative to the scratch workspace; show them relative to --proto.
-      const shown = error.output.replaceAll("proto/", `${isDirectory ? `${path}/` : ""}`);
+      const shown = error.output.replace(/^proto\//gm, `${isDirectory ? path : dirname(path)}/`);
       throw new ProtoError(`--proto ${path} does not compile:\n${shown}`);
     }
     const image = fromBinary(FileDescriptorSetSchema, await readFile(join(scratch, "image.binpb")));

@@ -113,12 +113,23 @@ async function finish(
   if (args.install) {
     print(`Installing dependencies with ${manager}...`);
     const code = await new Promise<number>((done) => {
-      const child = spawn(manager, ["install"], { cwd: target, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(manager, ["install"], {
+        cwd: target,
+        stdio: ["ignore", "pipe", "pipe"],
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+      });
       child.stdout.pipe(io.stdout, { end: false });
       child.stderr.pipe(io.stderr, { end: false });
-      child.on("error", () => done(127));
-      child.on("close", (exitCode) => done(exitCode ?? 1));
+      child.on("error", () => done(io.signal?.aborted ? 130 : 127));
+      child.on("close", (exitCode) => done(io.signal?.aborted ? 130 : (exitCode ?? 1)));
     });
+    if (code === 130) {
+      // Ctrl-C: the project is complete on disk; only its node_modules are not.
+      io.stderr.write(
+        `interrupted during ${manager} install; the project is complete: run ${manager} install in ${target}\n`,
+      );
+      return 130;
+    }
     if (code !== 0) {
       io.stderr.write(
         `${manager} install failed (exit ${code}); the project is complete: run it again in ${target}\n`,

@@ -179,6 +179,46 @@ describe("create-micro-service: bad input", () => {
     expect(entries(temp).filter((name) => name.startsWith("create-micro-"))).toEqual([]);
   });
 
+  it("names the file of a single --proto file that does not compile", async () => {
+    const cwd = scratch();
+    mkdirSync(join(cwd, "contracts"));
+    writeFileSync(
+      join(cwd, "contracts", "a.proto"),
+      'syntax = "proto3";\npackage a.v1;\nimport "missing/b.proto";\nmessage A {}\n',
+    );
+    const result = await runCli(
+      ["svc", "--proto", "contracts/a.proto", "--no-install", "--no-git"],
+      cwd,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/contracts\/a\.proto:3:\d+:imported file does not exist/);
+    expect(entries(cwd)).toEqual(["contracts"]);
+  });
+
+  it("on Ctrl-C during the install, says so and exits 130; the project is complete", async () => {
+    // A stand-in npm that never finishes (the real install is test/scaffold/project.test.ts).
+    const cwd = scratch();
+    const fake = scratch("create-micro-fake-npm-");
+    writeFileSync(join(fake, "npm"), "#!/bin/sh\necho fake install\nexec sleep 60\n", {
+      mode: 0o755,
+    });
+    const child = startCli(["svc", "--no-git"], cwd, {
+      PATH: `${fake}:${process.env["PATH"] ?? ""}`,
+    });
+    const done = finished(child);
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("fake install")) resolve();
+      }),
+    );
+    child.kill("SIGINT");
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain("interrupted during npm install; the project is complete");
+    expect(existsSync(join(cwd, "svc", "src", "handlers", "svc.ts"))).toBe(true);
+    expect(existsSync(join(cwd, "svc", "gen"))).toBe(true);
+  });
+
   it("refuses an unwritable target", async () => {
     const cwd = scratch();
     writeFileSync(join(cwd, "file"), "");
