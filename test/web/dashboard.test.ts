@@ -153,6 +153,7 @@ describe("micro web in a browser", () => {
     expect(await greeter.stop("SIGTERM")).toBe(0);
     await expect.poll(() => page.locator("[data-service]").count()).toBe(0);
     expect(await page.locator("#services").textContent()).toBe("no services registered");
+    expect(await page.locator("#call-send").isDisabled()).toBe(true);
     await screenshot(page, "dashboard-empty");
     expect(errors).toEqual([]);
   });

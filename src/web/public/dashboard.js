@@ -251,6 +251,7 @@ function renderEndpointChoices(resetRequest) {
     ...list.map((e) => el("option", { value: e.name }, `${e.name} (${e.kind.replace("_", " ")})`)),
   );
   if (list.some((e) => e.name === chosen)) endpoints.value = chosen;
+  /** @type {HTMLButtonElement} */ ($("call-send")).disabled = list.length === 0;
   if (resetRequest || endpoints.value !== chosen) fillRequest();
 }
 
@@ -359,7 +360,7 @@ async function call(event) {
   } catch (error) {
     show("call-result", "error", error.message);
   } finally {
-    button.disabled = false;
+    button.disabled = endpointsOf($("call-service").value).length === 0;
   }
 }
 
