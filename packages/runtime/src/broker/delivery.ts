@@ -32,18 +32,21 @@ export function runHandler(
   onError: BrokerErrorHandler,
   context: BrokerErrorContext,
 ): void {
-  const report = (error: unknown) => {
-    try {
-      onError(error, context);
-    } catch {
-      // An error handler that throws must not take the broker down with it.
-    }
-  };
   try {
     const result = handler(message);
-    if (result instanceof Promise) result.catch(report);
+    if (result instanceof Promise)
+      result.catch((error: unknown) => report(onError, error, context));
   } catch (error) {
-    report(error);
+    report(onError, error, context);
+  }
+}
+
+/** A module function, not a closure per message: runHandler runs for every delivery. */
+function report(onError: BrokerErrorHandler, error: unknown, context: BrokerErrorContext): void {
+  try {
+    onError(error, context);
+  } catch {
+    // An error handler that throws must not take the broker down with it.
   }
 }
 

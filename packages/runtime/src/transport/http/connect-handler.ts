@@ -24,6 +24,7 @@ import { createDeadlineWheel, type DeadlineWheel } from "../deadline-wheel.js";
 import { serveStream } from "./connect-stream-handler.js";
 import {
   type WireRequest,
+  type ServerCall,
   type WireResponse,
   readBody,
   startServerCall,
@@ -155,52 +156,91 @@ function serveUnary(
   maxMessageBytes: number,
   deadlines: DeadlineWheel,
 ): void {
-  let result: RouteResult | undefined;
-  const call = startServerCall(request, response, path, deadline, deadlines, (error) =>
-    sendError(response, error, result?.context.responseMetadata),
+  const exchange = new UnaryExchange(request, response, route, type.codec, maxMessageBytes);
+  exchange.call = startServerCall(request, response, path, deadline, deadlines, (error) =>
+    exchange.expired(error),
   );
-  const { codec } = type;
-  const fail = (error: unknown) => {
-    if (!request.readableEnded) request.resume();
-    call.complete();
-    // Writes nothing when the deadline already answered or the client is gone.
-    sendError(response, MicroError.from(error), result?.context.responseMetadata);
-  };
-  const respond = (output: unknown) => {
+  readBody(request, maxMessageBytes, (error, body) => exchange.received(error, body));
+}
+
+/** One unary call's steps, as methods rather than closures made per call. */
+class UnaryExchange {
+  call!: ServerCall;
+  #result: RouteResult | undefined;
+  readonly #request: WireRequest;
+  readonly #response: WireResponse;
+  readonly #route: Route;
+  readonly #codec: Codec;
+  readonly #maxMessageBytes: number;
+
+  constructor(
+    request: WireRequest,
+    response: WireResponse,
+    route: Route,
+    codec: Codec,
+    maxMessageBytes: number,
+  ) {
+    this.#request = request;
+    this.#response = response;
+    this.#route = route;
+    this.#codec = codec;
+    this.#maxMessageBytes = maxMessageBytes;
+  }
+
+  /** The request body is in (or failed): decode it and run the handler. */
+  received(error: Error | undefined, body: Uint8Array | undefined): void {
+    if (error) {
+      this.fail(error);
+      return;
+    }
+    let result: RouteResult;
     try {
-      const bytes = codec.encode(output, route.method.output);
-      if (bytes.length > maxMessageBytes) {
-        throw tooLarge("response message", bytes.length, maxMessageBytes);
+      const input = this.#codec.decode(body as Uint8Array, this.#route.method.input);
+      result = this.#route.invoke(this.call.inbound, input);
+    } catch (thrown) {
+      this.fail(thrown);
+      return;
+    }
+    this.#result = result;
+    (result.response as Promise<unknown>).then(
+      (output) => this.respond(output),
+      (thrown: unknown) => this.fail(thrown),
+    );
+  }
+
+  respond(output: unknown): void {
+    try {
+      const bytes = this.#codec.encode(output, this.#route.method.output);
+      if (bytes.length > this.#maxMessageBytes) {
+        throw tooLarge("response message", bytes.length, this.#maxMessageBytes);
       }
-      if (!call.complete()) return;
+      if (!this.call.complete()) return;
       const headers: Record<string, string | number> = {};
       addMetadataHeaders(
         headers as Record<string, string>,
-        (result as RouteResult).context.responseMetadata,
+        (this.#result as RouteResult).context.responseMetadata,
         isConnectHeader,
       );
-      headers["content-type"] = codec.contentType;
+      headers["content-type"] = this.#codec.contentType;
       headers["content-length"] = bytes.length;
-      response.writeHead(200, headers);
-      response.end(bytes);
+      this.#response.writeHead(200, headers);
+      this.#response.end(bytes);
     } catch (error) {
-      fail(error);
+      this.fail(error);
     }
-  };
-  readBody(request, maxMessageBytes, (error, body) => {
-    if (error) {
-      fail(error);
-      return;
-    }
-    try {
-      const input = codec.decode(body as Uint8Array, route.method.input);
-      result = route.invoke(call.inbound, input);
-    } catch (thrown) {
-      fail(thrown);
-      return;
-    }
-    (result.response as Promise<unknown>).then(respond, fail);
-  });
+  }
+
+  fail(error: unknown): void {
+    if (!this.#request.readableEnded) this.#request.resume();
+    this.call.complete();
+    // Writes nothing when the deadline already answered or the client is gone.
+    sendError(this.#response, MicroError.from(error), this.#result?.context.responseMetadata);
+  }
+
+  /** The deadline passed first: answer 408 at once, whatever the handler is doing. */
+  expired(error: MicroError): void {
+    sendError(this.#response, error, this.#result?.context.responseMetadata);
+  }
 }
 
 /**

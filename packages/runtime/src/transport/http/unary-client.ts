@@ -134,60 +134,94 @@ function send(
   maxResponseBytes: number,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let settled = false;
-    let status = 0;
-    let responseHeaders: IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const fail = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    };
-    guard.watch((reason) => {
-      fail(reason);
-      controller?.abort(reason);
-    });
-    pool.dispatch(
-      { path, method: "POST", headers, body },
-      {
-        onRequestStart(started) {
-          controller = started;
-          if (guard.reason) started.abort(guard.reason);
-        },
-        onResponseStart(_controller, statusCode, incoming) {
-          status = statusCode;
-          responseHeaders = incoming;
-        },
-        onResponseData(current, chunk) {
-          size += chunk.length;
-          if (size > maxResponseBytes) {
-            current.abort(
-              badGateway(
-                "micro.client",
-                `response larger than the client's limit of ${maxResponseBytes} bytes (maxResponseBytes)`,
-              ),
-            );
-            return;
-          }
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          if (settled) return;
-          settled = true;
-          resolve({
-            status,
-            headers: responseHeaders,
-            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
-          });
-        },
-        onResponseError(_controller, error) {
-          fail(error);
-        },
-      },
-    );
+    const handler = new BufferingHandler(resolve, reject, guard, maxResponseBytes);
+    guard.watch((reason) => handler.abort(reason));
+    pool.dispatch({ path, method: "POST", headers, body }, handler);
   });
+}
+
+/**
+ * Collects one response. A class rather than a handler literal of closures: undici
+ * calls it per request, and its methods are shared by every call.
+ */
+class BufferingHandler implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #settled = false;
+  #status = 0;
+  #headers: IncomingHttpHeaders = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  readonly #resolve: (response: RawResponse) => void;
+  readonly #reject: (error: Error) => void;
+  readonly #guard: CallGuard;
+  readonly #maxResponseBytes: number;
+
+  constructor(
+    resolve: (response: RawResponse) => void,
+    reject: (error: Error) => void,
+    guard: CallGuard,
+    maxResponseBytes: number,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#guard = guard;
+    this.#maxResponseBytes = maxResponseBytes;
+  }
+
+  /** The guard fired: reject now, and abort the request if it is on a connection. */
+  abort(reason: Error): void {
+    this.#fail(reason);
+    this.#controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#guard.reason) controller.abort(this.#guard.reason);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > this.#maxResponseBytes) {
+      controller.abort(
+        badGateway(
+          "micro.client",
+          `response larger than the client's limit of ${this.#maxResponseBytes} bytes (maxResponseBytes)`,
+        ),
+      );
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const chunks = this.#chunks;
+    this.#resolve({
+      status: this.#status,
+      headers: this.#headers,
+      body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size),
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#fail(error);
+  }
+
+  #fail(error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(error);
+  }
 }
 
 /**
