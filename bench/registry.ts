@@ -4,7 +4,9 @@
 // seen by a raw KV watch, an etcd put seen by an etcd watch, a file seen by fs.watch) on
 // the same engine in the same run. NATS and etcd run on their own servers on free ports;
 // local is the reference. The registering side is a child process (this file in
-// BENCH_REGISTRY_ROLE=registrar mode) with its own connection.
+// BENCH_REGISTRY_ROLE=registrar mode) with its own connection; both times run from the
+// start of the write (registry.register: for etcd a lease grant and a put) to the moment
+// the parent holds the entry.
 // Usage: BENCH_LOOKUPS (default 20 000), BENCH_SAMPLES (default 20), BENCH_ONLY_REGISTRY=nats,etcd.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
