@@ -78,10 +78,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (req.method !== "POST") return sendJson(res, 405, errorBody(405, "use POST"));
       return publish(req, res);
     }
-    if (
-      first !== "" &&
-      (await proxy.handle(req, res, decodeURIComponent(first), rest + query(url)))
-    ) {
+    if (first !== "" && (await proxy.handle(req, res, decodeURIComponent(first), rest))) {
       return;
     }
     sendJson(
@@ -182,11 +179,6 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
 function isRead(req: IncomingMessage): boolean {
   return req.method === "GET" || req.method === "HEAD";
-}
-
-function query(url: string): string {
-  const at = url.indexOf("?");
-  return at < 0 ? "" : url.slice(at);
 }
 
 /** Errors have the shape the gateway and services use: a micro error's JSON. */

@@ -16,7 +16,10 @@ export interface WebProxyOptions {
  * build absolute links. `/<name>` redirects to `/<name>/` so the app's relative links work.
  */
 export interface WebProxy {
-  /** Proxies the request and resolves true, or resolves false when no such app is registered. */
+  /**
+   * Proxies the request to app `name` as path `rest` (the path after `/<name>`, without the
+   * query, which is taken from `req.url`); resolves false when no such app is registered.
+   */
   handle(req: IncomingMessage, res: ServerResponse, name: string, rest: string): Promise<boolean>;
 }
 
@@ -40,12 +43,12 @@ export function createWebProxy(options: WebProxyOptions): WebProxy {
       const records = await options.registry.getService(`${options.webNamespace}${name}`);
       const nodes = records.flatMap((record) => record.nodes);
       if (nodes.length === 0) return false;
+      const query = (req.url ?? "").replace(/^[^?]*/, "");
       if (rest === "") {
-        const query = (req.url ?? "").replace(/^[^?]*/, "");
-        res.writeHead(308, { location: `/${name}/${query}` }).end();
+        res.writeHead(308, { location: `/${encodeURIComponent(name)}/${query}` }).end();
         return true;
       }
-      forward(req, res, pick(nodes), name, rest);
+      forward(req, res, pick(nodes), name, `${rest}${query}`);
       return true;
     },
   };

@@ -173,3 +173,38 @@ describe("micro web on the command line", () => {
     expect(bad.stderr).toContain("--address=nowhere is not an address");
   });
 });
+
+describe("a dashboard with its own web namespace", () => {
+  it("proxies /<name>/ to <namespace><name>, path and query, with the prefix header", async () => {
+    const registry = createMemoryRegistry();
+    const app = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ url: req.url, prefix: req.headers["x-forwarded-prefix"] }));
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    const address = `127.0.0.1:${(app.address() as AddressInfo).port}`;
+    await registry.register(record("apps.blog", [{ id: "b1", address, metadata: {} }]));
+    const dashboard = createDashboard({
+      registry,
+      broker: createMemoryBroker(),
+      gateway: { handle: (_req, res) => res.writeHead(500).end() },
+      webNamespace: "apps.",
+    });
+    try {
+      const base = `http://${await dashboard.listen("127.0.0.1:0")}`;
+      const response = await fetch(`${base}/blog/posts/1?draft=yes`);
+      expect(await response.json()).toEqual({ url: "/posts/1?draft=yes", prefix: "/blog" });
+      const redirect = await fetch(`${base}/blog?x=1`, { redirect: "manual" });
+      expect(redirect.status).toBe(308);
+      expect(redirect.headers.get("location")).toBe("/blog/?x=1");
+      const view = (await (await fetch(`${base}/view.json`)).json()) as { webApps: unknown[] };
+      expect(view.webApps).toEqual([
+        { name: "blog", service: "apps.blog", nodes: [{ id: "b1", address, metadata: {} }] },
+      ]);
+    } finally {
+      await dashboard.close();
+      app.close();
+      await registry.close();
+    }
+  });
+});
