@@ -18,6 +18,7 @@ import type {
 } from "../transport/transport.js";
 import { type NatsConnectionOptions, connectNats, errorText } from "./nats-connection.js";
 import { listenNats } from "./nats-listener.js";
+import { type NatsRequests, createNatsRequests } from "./nats-requests.js";
 import {
   ACK,
   CALL_ID,
@@ -85,12 +86,34 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
           connecting = undefined;
           throw MicroError.from(error, ID);
         }));
+      let requesting: Promise<NatsRequests> | undefined;
+      let requests: NatsRequests | undefined;
+      const requester = () =>
+        (requesting ??= connection().then(
+          (nc) => (requests = createNatsRequests(nc)),
+          (error: unknown) => {
+            requesting = undefined;
+            throw error;
+          },
+        ));
       return {
         unary: (address, method, request, call) =>
-          unary(connection, requestTimeout, attemptTimeout, address, method, request, call),
+          unary(
+            requests,
+            requester,
+            requestTimeout,
+            attemptTimeout,
+            address,
+            method,
+            request,
+            call,
+          ),
         stream: (address, method, requests, call) =>
           stream(connection, requestTimeout, address, method, requests, call),
         async close() {
+          requests?.close();
+          requests = undefined;
+          requesting = undefined;
           const current = connecting;
           connecting = undefined;
           if (current && options.connection === undefined) {
@@ -142,7 +165,8 @@ function aborted(signal: AbortSignal | undefined, path: string): Promise<never> 
 }
 
 async function unary<I, O>(
-  connection: () => Promise<NatsConnection>,
+  ready: NatsRequests | undefined,
+  requester: () => Promise<NatsRequests>,
   fallback: number,
   attemptTimeout: number,
   address: string,
@@ -151,7 +175,8 @@ async function unary<I, O>(
   call: OutboundCall,
 ): Promise<O> {
   const path = method.endpoint.path;
-  const nc = await connection();
+  const requests = ready ?? (await requester());
+  const nc = requests.connection;
   const left = budget(call, fallback, path);
   const wait = Math.min(left, attemptTimeout);
   let reply: Msg;
@@ -169,10 +194,13 @@ async function unary<I, O>(
     const headers = wireHeaders("unary", { path, metadata: call.metadata });
     if (call.deadline !== undefined) headers.set(DEADLINE, String(call.deadline));
     if (callId !== undefined) headers.set(CALL_ID, callId);
-    const pending = nc.request(address, codec.encode(request, method.input), {
-      timeout: wait,
+    const pending = requests.request(
+      address,
+      codec.encode(request, method.input),
       headers,
-    });
+      wait,
+      `${path} on ${address}`,
+    );
     const cancel = aborted(call.signal, path);
     reply = await (cancel ? Promise.race([pending, cancel]) : pending);
   } catch (error) {
