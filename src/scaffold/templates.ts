@@ -1,5 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createFormatWorker } from "./format-worker.js";
 
 /** Reads a template folder into a map of relative path -> text, for `plan`. */
 export async function loadTemplates(directory: string): Promise<Map<string, string>> {
@@ -17,19 +20,19 @@ export async function loadTemplates(directory: string): Promise<Map<string, stri
 const FORMATTED = /\.(ts|md|json)$/;
 
 /**
- * prettier's `format` when prettier is installed (it is an optional peer dependency: 8 MB
- * the scaffolder's own install does without), else undefined and the hand-formatted
- * templates are written as rendered.
+ * prettier's `format` (on a worker thread, see format-worker.ts) when prettier is installed
+ * (it is an optional peer dependency: 8 MB the scaffolder's own install does without), else
+ * undefined and the hand-formatted templates are written as rendered.
  */
 export async function loadFormatter(): Promise<
   ((path: string, text: string) => Promise<string>) | undefined
 > {
-  let prettier: typeof import("prettier");
+  let prettier: string;
   try {
-    prettier = await import("prettier");
+    prettier = createRequire(import.meta.url).resolve("prettier");
   } catch {
     return undefined;
   }
-  return (path, text) =>
-    FORMATTED.test(path) ? prettier.format(text, { filepath: path }) : Promise.resolve(text);
+  const format = createFormatWorker(pathToFileURL(prettier).href);
+  return (path, text) => (FORMATTED.test(path) ? format(path, text) : Promise.resolve(text));
 }

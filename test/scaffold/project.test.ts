@@ -38,7 +38,8 @@ describe("a scaffolded project", () => {
           "service Billing {\n  rpc Refund(CallRequest) returns (CallResponse);",
         ),
       );
-      const stale = await exec("npm", ["run", "check"], { cwd: dir, env }).catch(
+      const stale = await exec("npm", ["run", "check"], { cwd: dir, env }).then(
+        () => ({ code: 0, stderr: "" }),
         (error: { code: number; stderr: string }) => error,
       );
       expect(stale.code).toBe(1);
