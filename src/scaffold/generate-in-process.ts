@@ -36,11 +36,11 @@ export async function generateFiles(
   protos: ReadonlyMap<string, string>,
   signal?: AbortSignal,
 ): Promise<PlannedFile[]> {
-  const image = buildImage(toolchain, protos, signal);
-  image.catch(() => undefined);
-  const tsProto = loadTsProto(toolchain);
-  const micro = await loadMicroPlugin(toolchain);
-  const files = fromBinary(FileDescriptorSetSchema, await image).file;
+  const [image, { tsProto, micro }] = await buildImage(toolchain, protos, signal, async () => ({
+    tsProto: loadTsProto(toolchain),
+    micro: await loadMicroPlugin(toolchain),
+  }));
+  const files = fromBinary(FileDescriptorSetSchema, image).file;
   const own = (file: { name?: string }) => protos.has(file.name ?? "");
   const request = (parameter: string) =>
     create(CodeGeneratorRequestSchema, {
@@ -85,12 +85,14 @@ export async function generateCode(
 /**
  * `buf build` of the protos in a scratch workspace laid out like a project's (its protos, and
  * protoc-gen-micro's as a second module): a FileDescriptorSet with source info and imports.
+ * `meanwhile` runs here while buf compiles in its own process.
  */
-async function buildImage(
+async function buildImage<T>(
   toolchain: Toolchain,
   protos: ReadonlyMap<string, string>,
   signal: AbortSignal | undefined,
-): Promise<Uint8Array> {
+  meanwhile: () => Promise<T>,
+): Promise<[Uint8Array, T]> {
   const scratch = await mkdtemp(join(tmpdir(), "create-micro-image-"));
   try {
     for (const [name, text] of protos) {
@@ -103,14 +105,17 @@ async function buildImage(
       `version: v2\nmodules:\n  - path: ${INPUT}\n  - path: micro\n`,
     );
     const output = join(scratch, "image.binpb");
-    await runTool(
+    const built = runTool(
       toolchain,
       "buf",
       ["build", INPUT, "--as-file-descriptor-set", "-o", output],
       scratch,
       signal,
     );
-    return await readFile(output);
+    built.catch(() => undefined);
+    const result = await meanwhile();
+    await built;
+    return [await readFile(output), result];
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
