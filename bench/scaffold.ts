@@ -1,6 +1,6 @@
 // Cost of the scaffolder, each figure beside a baseline from the same run:
 // - scaffold time: the built CLI (`node dist/bin/create-micro.js <dir> --no-install --no-git`,
-//   buf generate included) vs `cp -r templates/service` (copying the raw templates), and the
+//   code generation included) vs `cp -r templates/service` (copying the raw templates), and the
 //   plan alone (`--dry-run`). Median of --reps runs. Target: under 1 s.
 // - install footprint: `npm pack` of the root package (and of @micro-ts/runtime, its one
 //   unpublished dependency) installed from the tarballs into a temp prefix with --omit=dev
