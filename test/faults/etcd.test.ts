@@ -33,6 +33,8 @@ async function setup(options: { cacheTtl?: number; logger?: Logger } = {}) {
   const env = {
     MICRO_REGISTRY: "etcd",
     MICRO_REGISTRY_ADDRESS: etcd.address,
+    // An etcd registry would advertise the host's interface address; load stays on loopback.
+    MICRO_SERVER_ADDRESS: "127.0.0.1:0",
     MICRO_BROKER: "memory",
     MICRO_REGISTER_TTL: `${TTL}ms`,
     MICRO_REGISTER_INTERVAL: "1s",

