@@ -6,7 +6,7 @@ import {
   type ServerResponse,
   createServer,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Client } from "../client/client.js";
 import { MicroError, badRequest, serviceUnavailable } from "../errors/micro-error.js";
 import { type Logger, createConsoleLogger } from "../logger/logger.js";
@@ -123,7 +123,15 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
     { method: MethodDescriptor<unknown, unknown>; fields: ReadonlyMap<string, FieldSchema> }
   >();
   let ready: Promise<void> | undefined;
+  /** Set once the registry was read, so requests after that skip awaiting `ready`. */
+  let loaded = false;
   let server: Server | undefined;
+  /**
+   * One AbortSignal per client connection, aborted when it closes: an HTTP/1.1 response
+   * can only end early by its socket closing, and a controller per unary request cost
+   * more than the gateway's routing. Streams keep a controller of their own.
+   */
+  const connectionSignals = new WeakMap<Socket, AbortSignal>();
 
   const prepare = (schema: EndpointSchema) => {
     let entry = prepared.get(schema);
@@ -148,6 +156,18 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
       );
     });
     await ready;
+    loaded = true;
+  };
+
+  const connectionSignal = (socket: Socket): AbortSignal => {
+    let signal = connectionSignals.get(socket);
+    if (!signal) {
+      const controller = new AbortController();
+      signal = controller.signal;
+      connectionSignals.set(socket, signal);
+      socket.once("close", () => controller.abort());
+    }
+    return signal;
   };
 
   async function serve(req: IncomingMessage, res: ServerResponse, base: Record<string, string>) {
@@ -155,7 +175,7 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
-    await tableReady();
+    if (!loaded) await tableReady();
     if (method === "GET" && (path === "/" || path === "/openapi.json")) {
       const table = routes.current();
       const body = JSON.stringify(
@@ -211,55 +231,55 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
         ? await readBody(req, maxBody)
         : (drain(req), undefined);
     const query = q < 0 ? undefined : new URLSearchParams(url.slice(q + 1));
+    const timeout = timeoutOf(route);
+    const { method: methodDescriptor, fields } = prepare(schema);
+    if (route.kind === "unary") {
+      const request = requestMessage(route, fields, {
+        variables,
+        query,
+        body: bytes === undefined ? undefined : parseJsonBody(bytes),
+      });
+      const response = await client.call(route.service, methodDescriptor, request, {
+        metadata,
+        signal: connectionSignal(req.socket),
+        timeout: timeout ?? defaultTimeout,
+      });
+      writeJson(res, base, responseMessage(route, response));
+      return;
+    }
     const abort = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
     });
-    const timeout = timeoutOf(route);
     const callOptions = {
       metadata,
       signal: abort.signal,
       ...(timeout === undefined ? {} : { timeout }),
     };
-    const { method: methodDescriptor, fields } = prepare(schema);
-
-    if (streamsIn) {
-      const ndjson = (req.headers["content-type"] ?? "").includes("ndjson");
-      const messages = parseJsonMessages(bytes ?? Buffer.alloc(0), ndjson).map((body) =>
-        requestMessage(route, fields, { variables, query, body }),
-      );
-      const responses = client.stream(
-        route.service,
-        methodDescriptor,
-        fromList(messages),
-        callOptions,
-      );
-      if (route.kind === "client_streaming") {
-        let last: unknown;
-        for await (const response of responses) last = response;
-        writeJson(res, base, responseMessage(route, last ?? {}));
-        return;
-      }
-      await writeStream(req, res, base, route, responses);
+    const messages = streamsIn
+      ? parseJsonMessages(bytes ?? Buffer.alloc(0), isNdjson(req)).map((body) =>
+          requestMessage(route, fields, { variables, query, body }),
+        )
+      : [
+          requestMessage(route, fields, {
+            variables,
+            query,
+            body: bytes === undefined ? undefined : parseJsonBody(bytes),
+          }),
+        ];
+    const responses = client.stream(
+      route.service,
+      methodDescriptor,
+      fromList(messages),
+      callOptions,
+    );
+    if (route.kind === "client_streaming") {
+      let last: unknown;
+      for await (const response of responses) last = response;
+      writeJson(res, base, responseMessage(route, last ?? {}));
       return;
     }
-    const request = requestMessage(route, fields, {
-      variables,
-      query,
-      body: bytes === undefined ? undefined : parseJsonBody(bytes),
-    });
-    if (route.kind === "server_streaming") {
-      const responses = client.stream(
-        route.service,
-        methodDescriptor,
-        fromList([request]),
-        callOptions,
-      );
-      await writeStream(req, res, base, route, responses);
-      return;
-    }
-    const response = await client.call(route.service, methodDescriptor, request, callOptions);
-    writeJson(res, base, responseMessage(route, response));
+    await writeStream(req, res, base, route, responses);
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -330,6 +350,10 @@ function writeJson(res: ServerResponse, base: Record<string, string>, value: unk
     "content-length": Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+function isNdjson(req: IncomingMessage): boolean {
+  return (req.headers["content-type"] ?? "").includes("ndjson");
 }
 
 /** Lets an unread body flow away so the connection can be reused. */

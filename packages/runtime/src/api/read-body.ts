@@ -3,43 +3,62 @@ import { MicroError, badRequest, payloadTooLarge } from "../errors/micro-error.j
 
 const ID = "micro.api";
 
+/** A body being read: its chunks so far and how the read ends. */
+interface Reading {
+  readonly chunks: Buffer[];
+  size: number;
+  readonly limit: number;
+  readonly resolve: (body: Buffer) => void;
+  readonly reject: (error: Error) => void;
+}
+
+const READING = Symbol("micro.api.reading");
+type ReadRequest = IncomingMessage & { [READING]?: Reading | undefined };
+
 /**
  * Reads the request body up to `limit` bytes. A larger body (by `content-length` or as it
- * arrives) rejects with 413 without buffering the rest.
+ * arrives) rejects with 413 without buffering the rest. The listeners are module functions
+ * with the state on the request, rather than closures made per request.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? Number.NaN);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new MicroError(ID, 400, `reading the request body failed: ${error.message}`));
-    };
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
+    (req as ReadRequest)[READING] = { chunks: [], size: 0, limit, resolve, reject };
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
   });
+}
+
+function onData(this: ReadRequest, chunk: Buffer): void {
+  const reading = this[READING] as Reading;
+  reading.size += chunk.length;
+  if (reading.size > reading.limit) {
+    stop(this);
+    this.resume();
+    reading.reject(tooLarge(reading.limit));
+    return;
+  }
+  reading.chunks.push(chunk);
+}
+
+function onEnd(this: ReadRequest): void {
+  const { chunks, size, resolve } = stop(this);
+  resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+}
+
+function onError(this: ReadRequest, error: Error): void {
+  stop(this).reject(new MicroError(ID, 400, `reading the request body failed: ${error.message}`));
+}
+
+function stop(req: ReadRequest): Reading {
+  const reading = req[READING] as Reading;
+  req[READING] = undefined;
+  req.off("data", onData);
+  req.off("end", onEnd);
+  req.off("error", onError);
+  return reading;
 }
 
 /** Parses a JSON body; empty means none. */

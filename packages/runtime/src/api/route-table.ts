@@ -87,12 +87,26 @@ export function createRouteTable(records: readonly ServiceRecord[]): RouteTable 
     }
   }
   const noVariables: Readonly<Record<string, string>> = Object.freeze({});
+  /**
+   * The answers for exact path-based paths no `google.api.http` POST template also matches
+   * (those win, so their paths take the full match below): built once, returned as is.
+   */
+  const postRoutes = byMethod.get("POST") ?? [];
+  const exactAnswers = new Map<string, RouteMatch>();
+  for (const [path, exact] of exactPaths) {
+    if (postRoutes.some((r) => r.template.match(path) !== undefined)) continue;
+    exactAnswers.set(path, Object.freeze({ found: true, ...exact, variables: noVariables }));
+  }
 
   return {
     routes: [...httpRoutes.map((r) => r.route), ...pathRoutes],
     services,
     problems,
     match(method, path) {
+      if (method === "POST") {
+        const answer = exactAnswers.get(path);
+        if (answer) return answer;
+      }
       for (const resolved of byMethod.get(method) ?? []) {
         const variables = resolved.template.match(path);
         if (variables) {
