@@ -30,6 +30,7 @@ export interface WireResponse {
   writeHead(statusCode: number, headers: OutgoingHttpHeaders): unknown;
   write(chunk: Uint8Array): boolean;
   end(chunk: Uint8Array | string): unknown;
+  on(event: "close", listener: () => void): unknown;
   once(event: "close" | "drain", listener: () => void): unknown;
   removeListener(event: "close" | "drain", listener: () => void): unknown;
 }
@@ -106,7 +107,8 @@ class HttpServerCall implements ServerCall, InboundCall {
     this.#onDeadline = onDeadline;
     this.#deadlines = deadlines;
     (response as CallResponse)[kCall] = this;
-    response.once("close", onResponseClose);
+    // `on`, not `once`: a response closes once, and `once` wraps the listener per call.
+    response.on("close", onResponseClose);
     if (deadline !== undefined) {
       const budget = deadline - Date.now();
       if (budget <= 0) {
