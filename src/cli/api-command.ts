@@ -2,7 +2,6 @@ import {
   ConfigError,
   createClient,
   createConsoleLogger,
-  createHttpTransport,
   createSelector,
   parseAddress,
   parseDuration,
@@ -10,7 +9,7 @@ import {
 import { UsageError } from "../generate/errors.js";
 import type { ParsedArgs } from "./args.js";
 import { stringFlag } from "./args.js";
-import { createCliRegistry, readCliConfig } from "./cli-env.js";
+import { createCliRegistry, createConfiguredJsonTransport, readCliConfig } from "./cli-env.js";
 import { type CliIo, out } from "./io.js";
 
 /** Where `micro api` listens unless told otherwise, as go-micro's API. */
@@ -34,10 +33,11 @@ export async function apiCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     throw error;
   }
   const config = readCliConfig(io.env);
+  const transport = createConfiguredJsonTransport(config);
   const registry = createCliRegistry(config);
   const selector = createSelector({ registry });
   const client = createClient({
-    transport: createHttpTransport({ codec: "json" }),
+    transport,
     selector,
     ...(config.clientRetries === undefined ? {} : { retries: config.clientRetries }),
   });

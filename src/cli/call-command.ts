@@ -1,14 +1,14 @@
 import {
+  type Client,
   type EndpointSchema,
   type ServiceRecord,
   createClient,
-  createHttpTransport,
   createSelector,
   parseDuration,
 } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
 import { type ParsedArgs, metadataFlags, stringFlag } from "./args.js";
-import { createCliRegistry, readCliConfig } from "./cli-env.js";
+import { createCliRegistry, jsonTransportFor, readCliConfig } from "./cli-env.js";
 import { type CliIo, out } from "./io.js";
 import { jsonLines, parseJson, readAll, requireObject } from "./json-input.js";
 import { jsonMethod } from "./json-method.js";
@@ -16,7 +16,8 @@ import { findService } from "./services-command.js";
 
 /**
  * `micro call <service> <Endpoint> [json]`: looks the endpoint up in the registry (path and
- * kind) and calls it over the http transport in JSON. Streamed responses print one JSON
+ * kind) and calls it in JSON over the transport its nodes use (http or nats, from their
+ * registry metadata). Streamed responses print one JSON
  * line each as they arrive; client and bidi streams read one JSON object per stdin line.
  */
 export async function callCommand(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -34,16 +35,16 @@ export async function callCommand(args: ParsedArgs, io: CliIo): Promise<number> 
   const metadata = metadataFlags("call", args);
   const registry = createCliRegistry(config);
   const selector = createSelector({ registry });
-  const client = createClient({
-    transport: createHttpTransport({ codec: "json" }),
-    selector,
-    ...(config.clientTimeout === undefined ? {} : { timeout: config.clientTimeout }),
-    ...(config.clientRetries === undefined ? {} : { retries: config.clientRetries }),
-  });
+  let client: Client | undefined;
   try {
     const records = await findService(registry, service);
     const endpoint = findEndpoint(service, records, endpointName);
-    requireHttpNode(service, records);
+    client = createClient({
+      transport: jsonTransportFor(config, service, records),
+      selector,
+      ...(config.clientTimeout === undefined ? {} : { timeout: config.clientTimeout }),
+      ...(config.clientRetries === undefined ? {} : { retries: config.clientRetries }),
+    });
     const method = jsonMethod(endpoint);
     const options = { metadata, ...(timeout === undefined ? {} : { timeout }) };
     if (endpoint.kind === "unary") {
@@ -60,7 +61,7 @@ export async function callCommand(args: ParsedArgs, io: CliIo): Promise<number> 
     }
     return 0;
   } finally {
-    await client.close();
+    await client?.close();
     await selector.close();
     await registry.close();
   }
@@ -89,17 +90,6 @@ function findEndpoint(
   throw new UsageError(
     `endpoint ${JSON.stringify(name)} not found (404) on service ${JSON.stringify(service)}; ` +
       (known.length === 0 ? "it registered no endpoints" : `its endpoints: ${known.join(", ")}`),
-  );
-}
-
-/** The CLI speaks JSON over the http transport; gRPC-only services need a proto-aware client. */
-function requireHttpNode(service: string, records: readonly ServiceRecord[]): void {
-  const transports = records.flatMap((r) => r.nodes).map((n) => n.metadata["transport"] ?? "http");
-  if (transports.includes("http")) return;
-  throw new UsageError(
-    `service ${JSON.stringify(service)} runs only on the ${[...new Set(transports)].join(", ")} transport; ` +
-      "micro call sends JSON over the http transport (Connect), which needs the proto to become gRPC. " +
-      "Run the service with MICRO_TRANSPORT=http, or call it with buf curl --protocol grpc.",
   );
 }
 

@@ -1,8 +1,14 @@
 import {
+  type Broker,
+  type BrokerErrorHandler,
   ConfigError,
   type EnvConfig,
   type Registry,
-  createLocalRegistry,
+  type ServiceRecord,
+  type Transport,
+  createBrokerFromEnv,
+  createRegistryFromEnv,
+  createTransportFromEnv,
   readEnvConfig,
 } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
@@ -23,21 +29,103 @@ export function readCliConfig(env: Readonly<Record<string, string | undefined>>)
   if (config.registry === "memory") {
     throw new UsageError(
       "MICRO_REGISTRY=memory lives inside one process, so the micro CLI cannot see its services; " +
-        "use the default local registry (or unset MICRO_REGISTRY)",
+        "use the registry the services use (local, nats or etcd)",
     );
   }
   if (config.broker === "memory") {
     throw new UsageError(
       "MICRO_BROKER=memory lives inside one process, so the micro CLI cannot publish to it; " +
-        "use the default local broker (or unset MICRO_BROKER)",
+        "use the broker the services use (local or nats)",
     );
   }
   return config;
 }
 
-/** The registry services register with, from `MICRO_REGISTRY_ADDRESS` (a folder) or its default. */
+/** The registry services register with: the runtime's own mapping of `MICRO_REGISTRY*`. */
 export function createCliRegistry(config: EnvConfig): Registry {
-  return createLocalRegistry(
-    config.registryAddress === undefined ? {} : { directory: config.registryAddress },
+  return createRegistryFromEnv(config);
+}
+
+/** The broker services subscribe on: the runtime's own mapping of `MICRO_BROKER*`. */
+export function createCliBroker(
+  config: EnvConfig,
+  registry: Registry,
+  onError: BrokerErrorHandler,
+): Broker {
+  return createBrokerFromEnv(config, registry, onError);
+}
+
+/** Transports a node can be reached on from another process, in the CLI's preference. */
+const REACHABLE = ["http", "nats", "grpc"] as const;
+type ReachableTransport = (typeof REACHABLE)[number];
+
+/**
+ * The transport a node uses, from its registry metadata (`http` when it says none), so
+ * the CLI reaches it the way other services do. In-process or unknown ones are an error.
+ */
+export function nodeTransport(service: string, metadata: Readonly<Record<string, string>>) {
+  const name = metadata["transport"] ?? "http";
+  if ((REACHABLE as readonly string[]).includes(name)) return name as ReachableTransport;
+  throw new UsageError(
+    `service ${JSON.stringify(service)} has a node on the ${name} transport, which another ` +
+      `process cannot reach; run it with MICRO_TRANSPORT=${REACHABLE.join(", ")}`,
   );
+}
+
+/**
+ * The transport to call `service` on in JSON: the one its nodes use (the configured
+ * `MICRO_TRANSPORT` first when several are in use). gRPC carries protobuf only, so a
+ * service reachable only over gRPC is a UsageError saying what to do.
+ */
+export function jsonTransportFor(
+  config: EnvConfig,
+  service: string,
+  records: readonly ServiceRecord[],
+): Transport {
+  const used = new Set<string>(
+    records.flatMap((r) => r.nodes).map((n) => nodeTransport(service, n.metadata)),
+  );
+  const json = [config.transport, ...REACHABLE].find(
+    (name) => name !== undefined && name !== "grpc" && used.has(name),
+  );
+  if (json === undefined) {
+    throw new UsageError(
+      `service ${JSON.stringify(service)} runs only on the ${[...used].join(", ")} transport; ` +
+        "micro call sends JSON, which the grpc transport cannot carry without the proto. " +
+        "Run the service with MICRO_TRANSPORT=http or nats, or call it with buf curl --protocol grpc.",
+    );
+  }
+  return createCliTransport(config, json as ReachableTransport, "json");
+}
+
+/**
+ * A client transport of `name` with the addresses of `config` (e.g. the NATS servers),
+ * through the runtime's own mapping of `MICRO_TRANSPORT*`.
+ */
+export function createCliTransport(
+  config: EnvConfig,
+  name: ReachableTransport,
+  codec: "proto" | "json",
+): Transport {
+  try {
+    return createTransportFromEnv({ ...config, transport: name }, { codec });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The JSON client transport of the gateway and dashboard: `MICRO_TRANSPORT` (default
+ * http), as the services they call use it. gRPC and memory cannot carry it: a UsageError.
+ */
+export function createConfiguredJsonTransport(config: EnvConfig): Transport {
+  const name = config.transport ?? "http";
+  if (name === "memory") {
+    throw new UsageError(
+      "MICRO_TRANSPORT=memory lives inside one process, so the micro CLI cannot call its services; " +
+        "use the transport the services use (http, nats)",
+    );
+  }
+  return createCliTransport(config, name, "json");
 }

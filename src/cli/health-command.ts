@@ -1,13 +1,13 @@
 import {
+  type EnvConfig,
   MicroError,
   type ServiceNode,
   type TransportClient,
-  createHttpTransport,
   parseDuration,
 } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
 import { type ParsedArgs, stringFlag } from "./args.js";
-import { createCliRegistry, readCliConfig } from "./cli-env.js";
+import { createCliRegistry, createCliTransport, nodeTransport, readCliConfig } from "./cli-env.js";
 import { type CliIo, out, paint } from "./io.js";
 import { probeMethod } from "./json-method.js";
 import { findService } from "./services-command.js";
@@ -48,11 +48,14 @@ export async function healthCommand(args: ParsedArgs, io: CliIo): Promise<number
       throw new UsageError((error as Error).message);
     }
   }
-  const registry = createCliRegistry(readCliConfig(io.env));
+  const config = readCliConfig(io.env);
+  const registry = createCliRegistry(config);
   const transports = new Map<string, Promise<TransportClient>>();
   try {
     const nodes = (await findService(registry, service)).flatMap((record) => record.nodes);
-    const results = await Promise.all(nodes.map((node) => probe(node, timeout, transports)));
+    const results = await Promise.all(
+      nodes.map((node) => probe(config, service, node, timeout, transports)),
+    );
     for (const result of results) {
       const mark = result.healthy
         ? paint(io, io.stdout, "green", "ok  ")
@@ -76,6 +79,8 @@ export async function healthCommand(args: ParsedArgs, io: CliIo): Promise<number
 }
 
 async function probe(
+  config: EnvConfig,
+  service: string,
   node: ServiceNode,
   timeout: number,
   transports: Map<string, Promise<TransportClient>>,
@@ -87,11 +92,15 @@ async function probe(
     ms: Math.round(performance.now() - started),
     detail,
   });
-  const name = node.metadata["transport"] ?? "http";
   let client: TransportClient;
   try {
+    const name = nodeTransport(service, node.metadata);
     let pending = transports.get(name);
-    if (!pending) transports.set(name, (pending = clientFor(name)));
+    if (!pending) {
+      // Sync errors (a bad name) become this node's result, not the command's.
+      pending = Promise.resolve().then(() => createCliTransport(config, name, "proto").client());
+      transports.set(name, pending);
+    }
     client = await pending;
   } catch (error) {
     return result(false, (error as Error).message);
@@ -116,21 +125,4 @@ async function probe(
       DOWN_CODES.has(micro.code) ? detail : `answered (${micro.code})`,
     );
   }
-}
-
-/** A client of the named transport; the caller shares one per name and closes it. */
-async function clientFor(name: string): Promise<TransportClient> {
-  let transport;
-  if (name === "http") transport = createHttpTransport();
-  else if (name === "grpc") {
-    const grpc = await import("@micro-ts/runtime/grpc").catch((error: unknown) => {
-      throw new Error(
-        `probing a grpc node needs @grpc/grpc-js installed beside the micro CLI (${String(error)})`,
-      );
-    });
-    transport = grpc.createGrpcTransport();
-  } else {
-    throw new Error(`cannot probe a node on the ${name} transport from another process`);
-  }
-  return transport.client();
 }

@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { LOCAL_BROKER_SERVICE, createLocalBroker } from "@micro-ts/runtime";
+import { type EnvConfig, LOCAL_BROKER_SERVICE, type Registry } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
 import { type ParsedArgs, metadataFlags } from "./args.js";
-import { createCliRegistry, readCliConfig } from "./cli-env.js";
+import { createCliBroker, createCliRegistry, readCliConfig } from "./cli-env.js";
 import { type CliIo, out } from "./io.js";
 import { parseJson, readAll, requireObject } from "./json-input.js";
 
 /**
  * `micro publish <topic> [json]`: publishes a JSON message on the broker services use,
- * with `content-type: application/json` so subscribers decode it as JSON. Fails when a
- * delivery fails; reports how many subscriptions the topic has.
+ * (`MICRO_BROKER`: local or nats) with `content-type: application/json` so subscribers
+ * decode it as JSON. Fails when a delivery fails; on the local broker, reports how many
+ * subscriptions the topic has (NATS does not tell a publisher).
  */
 export async function publishCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const [topic, json] = args.positionals;
@@ -23,16 +24,11 @@ export async function publishCommand(args: ParsedArgs, io: CliIo): Promise<numbe
   const body = await messageBody(io, json);
   const registry = createCliRegistry(config);
   const failures: string[] = [];
-  const broker = createLocalBroker({
-    registry,
-    ...(config.brokerAddress === undefined ? {} : { address: config.brokerAddress }),
-    ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
-    onError: (error) => failures.push(error instanceof Error ? error.message : String(error)),
-  });
+  const broker = createCliBroker(config, registry, (error) =>
+    failures.push(error instanceof Error ? error.message : String(error)),
+  );
   try {
-    const subscriptions = (await registry.getService(LOCAL_BROKER_SERVICE))
-      .flatMap((record) => record.nodes)
-      .filter((node) => node.metadata["topic"] === topic).length;
+    const subscriptions = await localSubscriptions(config, registry, topic);
     await broker.publish(topic, {
       header: {
         ...metadata,
@@ -46,13 +42,27 @@ export async function publishCommand(args: ParsedArgs, io: CliIo): Promise<numbe
       throw new UsageError(`publishing to ${topic} failed: ${failures.join("; ")}`);
     out(
       io,
-      `published to ${topic} (${subscriptions} subscription${subscriptions === 1 ? "" : "s"})`,
+      subscriptions === undefined
+        ? `published to ${topic} (on ${config.broker})`
+        : `published to ${topic} (${subscriptions} subscription${subscriptions === 1 ? "" : "s"})`,
     );
     return 0;
   } finally {
     await broker.disconnect();
     await registry.close();
   }
+}
+
+/** Subscriptions of `topic` on the local broker (they are registered); unknown on others. */
+async function localSubscriptions(
+  config: EnvConfig,
+  registry: Registry,
+  topic: string,
+): Promise<number | undefined> {
+  if ((config.broker ?? "local") !== "local") return undefined;
+  return (await registry.getService(LOCAL_BROKER_SERVICE))
+    .flatMap((record) => record.nodes)
+    .filter((node) => node.metadata["topic"] === topic).length;
 }
 
 async function messageBody(io: CliIo, json: string | undefined): Promise<Record<string, unknown>> {

@@ -1,16 +1,14 @@
-import {
-  ConfigError,
-  createClient,
-  createHttpTransport,
-  createLocalBroker,
-  createSelector,
-  parseAddress,
-} from "@micro-ts/runtime";
+import { ConfigError, createClient, createSelector, parseAddress } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
 import { createDashboard } from "../web/dashboard.js";
 import { DEFAULT_WEB_NAMESPACE } from "../web/dashboard-view.js";
 import { type ParsedArgs, stringFlag } from "./args.js";
-import { createCliRegistry, readCliConfig } from "./cli-env.js";
+import {
+  createCliBroker,
+  createCliRegistry,
+  createConfiguredJsonTransport,
+  readCliConfig,
+} from "./cli-env.js";
 import { type CliIo, err, out } from "./io.js";
 
 /** Where `micro web` listens unless told otherwise, as micro's web UI. */
@@ -32,16 +30,14 @@ export async function webCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   if (webNamespace === "") throw new UsageError("micro web: --namespace must not be empty");
   const config = readCliConfig(io.env);
+  const transport = createConfiguredJsonTransport(config);
   const registry = createCliRegistry(config);
   const selector = createSelector({ registry });
-  const broker = createLocalBroker({
-    registry,
-    ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
-    onError: (error, context) =>
-      err(io, `publish to ${context.topic ?? "?"} failed (${context.operation}): ${String(error)}`),
-  });
+  const broker = createCliBroker(config, registry, (error, context) =>
+    err(io, `publish to ${context.topic ?? "?"} failed (${context.operation}): ${String(error)}`),
+  );
   const client = createClient({
-    transport: createHttpTransport({ codec: "json" }),
+    transport,
     selector,
     broker,
     ...(config.clientTimeout === undefined ? {} : { timeout: config.clientTimeout }),

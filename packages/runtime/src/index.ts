@@ -110,6 +110,12 @@ export {
   parseDuration,
   parseAddress,
 } from "./service/env-config.js";
+export {
+  type TransportFromEnvOptions,
+  createRegistryFromEnv,
+  createBrokerFromEnv,
+  createTransportFromEnv,
+} from "./service/env-engines.js";
 export { createLazyTransport } from "./transport/lazy-transport.js";
 export { type MemoryRegistryOptions, createMemoryRegistry } from "./registry/memory-registry.js";
 export { type LocalRegistryOptions, createLocalRegistry } from "./registry/local-registry.js";

@@ -1,4 +1,6 @@
 import { type Msg, type NatsConnection, createInbox } from "@nats-io/transport-node";
+import type { Codec } from "../codec/codec.js";
+import { createJsonCodec } from "../codec/json-codec.js";
 import { createProtoCodec } from "../codec/proto-codec.js";
 import {
   MicroError,
@@ -14,6 +16,7 @@ import { NatsServerCall } from "./nats-server-call.js";
 import {
   ACK,
   CALL_ID,
+  CODEC,
   KIND,
   PATH,
   createAckCounter,
@@ -24,7 +27,10 @@ import {
   wireHeaders,
 } from "./nats-wire.js";
 
-const codec = createProtoCodec();
+const protoCodec = createProtoCodec();
+const jsonCodec = createJsonCodec();
+/** The codec a call came in (and is answered) in: JSON when the client says so. */
+const codecOf = (msg: Msg): Codec => (msg.headers?.get(CODEC) === "json" ? jsonCodec : protoCodec);
 const ID = "micro.server";
 
 /** Settings of one NATS listener. */
@@ -53,7 +59,7 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
   let wakeDrained: (() => void) | undefined;
   let closing = false;
 
-  const decode = <T>(msg: Msg, type: MessageType<T>, what: string): T => {
+  const decode = <T>(msg: Msg, type: MessageType<T>, what: string, codec: Codec): T => {
     if (msg.data.byteLength > maxMessageBytes) {
       throw payloadTooLarge(
         ID,
@@ -62,7 +68,7 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
     }
     return codec.decode(msg.data, type);
   };
-  const encode = <T>(message: T, type: MessageType<T>): Uint8Array => {
+  const encode = <T>(message: T, type: MessageType<T>, codec: Codec): Uint8Array => {
     const bytes = codec.encode(message, type);
     if (bytes.byteLength > maxMessageBytes) {
       throw payloadTooLarge(
@@ -138,11 +144,12 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
   /** Serves a unary call on callbacks rather than an async function: it runs per request. */
   const serveUnary = (msg: Msg): void => {
     const call = begin(msg);
+    const codec = codecOf(msg);
     let route: Route;
     let result: RouteResult;
     try {
       route = routeOf(msg);
-      result = route.invoke(call, decode(msg, route.method.input, "request"));
+      result = route.invoke(call, decode(msg, route.method.input, "request", codec));
     } catch (error) {
       send(call.reply, "error", undefined, { error: MicroError.from(error) });
       finish(call);
@@ -150,7 +157,9 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
     }
     const metadata = result.context.responseMetadata;
     (result.response as Promise<unknown>)
-      .then((response) => sendReply(call.reply, encode(response, route.method.output), metadata))
+      .then((response) =>
+        sendReply(call.reply, encode(response, route.method.output, codec), metadata),
+      )
       .catch((error: unknown) =>
         send(call.reply, "error", undefined, { error: MicroError.from(error), metadata }),
       )
@@ -160,6 +169,7 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
   const serveStream = async (msg: Msg): Promise<void> => {
     const reply = msg.reply as string;
     const call = begin(msg);
+    const codec = codecOf(msg);
     const inbound = call;
     const inbox = createInbox();
     let metadata: Record<string, string> | undefined;
@@ -182,7 +192,8 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
         callback: (_error, incoming) => {
           const kind = incoming.headers?.get(KIND);
           try {
-            if (kind === "msg") requests.push(decode(incoming, route.method.input, "request"));
+            if (kind === "msg")
+              requests.push(decode(incoming, route.method.input, "request", codec));
             else if (kind === "ack") window.ack(Number(incoming.headers?.get(ACK)));
             else if (kind === "end") requests.end();
             else if (kind === "cancel") {
@@ -223,13 +234,13 @@ export async function listenNats(options: NatsListenerOptions): Promise<Transpor
           send(
             reply,
             "msg",
-            encode(await (result.response as Promise<unknown>), route.method.output),
+            encode(await (result.response as Promise<unknown>), route.method.output, codec),
           );
         } else {
           for await (const item of result.response as AsyncIterable<unknown>) {
             await window.acquire();
             if (call.signal.aborted) throw call.signal.reason;
-            send(reply, "msg", encode(item, route.method.output));
+            send(reply, "msg", encode(item, route.method.output, codec));
           }
         }
         send(reply, "end", undefined, { metadata });

@@ -7,6 +7,8 @@ import {
   createInbox,
   nuid,
 } from "@nats-io/transport-node";
+import type { Codec } from "../codec/codec.js";
+import { createJsonCodec } from "../codec/json-codec.js";
 import { createProtoCodec } from "../codec/proto-codec.js";
 import { MicroError, canceled, serviceUnavailable, timeout } from "../errors/micro-error.js";
 import type { MethodDescriptor } from "../method/method-descriptor.js";
@@ -22,6 +24,7 @@ import { type NatsRequests, createNatsRequests } from "./nats-requests.js";
 import {
   ACK,
   CALL_ID,
+  CODEC,
   DEADLINE,
   KIND,
   createAckCounter,
@@ -45,10 +48,15 @@ export interface NatsTransportOptions extends NatsConnectionOptions {
    * handler past it may run twice, as with go-micro's per-request timeout).
    */
   readonly attemptTimeout?: number;
+  /**
+   * What the client sends: `proto` (default) or `json`, for callers without the generated
+   * types (the `micro` CLI). Servers answer each call in the codec it came in.
+   */
+  readonly codec?: "proto" | "json";
 }
 
 const ID = "micro.client";
-const codec = createProtoCodec();
+const protoCodec = createProtoCodec();
 
 /**
  * Calls over NATS request/reply. Each node listens on a subject of its own, registered as
@@ -64,6 +72,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
   const requestTimeout = options.requestTimeout ?? 30_000;
   const attemptTimeout = options.attemptTimeout ?? 2_000;
   const open = () => options.connection ?? connectNats(ID, "micro-transport", options);
+  const codec = options.codec === "json" ? createJsonCodec() : protoCodec;
 
   return {
     name: "nats",
@@ -103,13 +112,14 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
             requester,
             requestTimeout,
             attemptTimeout,
+            codec,
             address,
             method,
             request,
             call,
           ),
         stream: (address, method, requests, call) =>
-          stream(connection, requestTimeout, address, method, requests, call),
+          stream(connection, requestTimeout, codec, address, method, requests, call),
         async close() {
           requests?.close();
           requests = undefined;
@@ -169,6 +179,7 @@ async function unary<I, O>(
   requester: () => Promise<NatsRequests>,
   fallback: number,
   attemptTimeout: number,
+  codec: Codec,
   address: string,
   method: MethodDescriptor<I, O>,
   request: I,
@@ -194,6 +205,7 @@ async function unary<I, O>(
     const headers = wireHeaders("unary", { path, metadata: call.metadata });
     if (call.deadline !== undefined) headers.set(DEADLINE, String(call.deadline));
     if (callId !== undefined) headers.set(CALL_ID, callId);
+    if (codec.name === "json") headers.set(CODEC, "json");
     const pending = requests.request(
       address,
       codec.encode(request, method.input),
@@ -227,6 +239,7 @@ async function unary<I, O>(
 function stream<I, O>(
   connection: () => Promise<NatsConnection>,
   fallback: number,
+  codec: Codec,
   address: string,
   method: MethodDescriptor<I, O>,
   requests: AsyncIterable<I>,
@@ -269,14 +282,13 @@ function stream<I, O>(
           incoming.end(timeout(ID, `${address} did not open ${path} within ${openWait} ms`));
       }, openWait);
       try {
-        nc.publish(address, undefined, {
-          reply: inbox,
-          headers: wireHeaders("open", {
-            path,
-            metadata: call.metadata,
-            ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
-          }),
+        const openHeaders = wireHeaders("open", {
+          path,
+          metadata: call.metadata,
+          ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
         });
+        if (codec.name === "json") openHeaders.set(CODEC, "json");
+        nc.publish(address, undefined, { reply: inbox, headers: openHeaders });
         for await (const msg of incoming) {
           if (msg.headers?.hasError && msg.headers.code === 503) {
             throw serviceUnavailable(ID, `no node listens on ${address} for ${path}`);

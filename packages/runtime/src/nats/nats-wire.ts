@@ -16,6 +16,8 @@ export const ERROR = "Micro-Error";
 export const CALL_ID = "Micro-Call";
 /** Messages of a stream the receiver has consumed so far: the sender's credit. */
 export const ACK = "Micro-Ack";
+/** Set to `json` by a client that sends and expects JSON (no header: protobuf). */
+export const CODEC = "Micro-Codec";
 
 export type WireKind = "unary" | "open" | "ready" | "msg" | "end" | "error" | "cancel" | "ack";
 
