@@ -79,7 +79,8 @@ const VERBS: readonly Verb[] = [
       "The endpoint's path and kind come from the registry. Without a JSON argument the",
       "request is read from stdin when piped, else it is {}. Streamed responses print one JSON",
       "line each as they arrive; client and bidi streams take a JSON array argument or one",
-      "JSON object per stdin line. Calls use the http transport (Connect, JSON).",
+      "JSON object per stdin line. Calls go in JSON over the transport the service's nodes",
+      "use (http or nats; grpc carries protobuf only and is refused with what to do).",
     ],
     flags: {
       ...HELP,
@@ -224,8 +225,8 @@ function mainHelp(io: CliIo): string {
     `  ${paint(io, io.stdout, "bold", "new".padEnd(width))}  create a service project (as npm create micro-service)`,
     ...VERBS.map((v) => `  ${paint(io, io.stdout, "bold", v.name.padEnd(width))}  ${v.summary}`),
     "",
-    "Services, call, publish and health read the same MICRO_* variables as services",
-    "(MICRO_REGISTRY_ADDRESS, MICRO_CLIENT_TIMEOUT, ...).",
+    "Services, call, publish, health, api and web read the same MICRO_* variables as services",
+    "(MICRO_REGISTRY, MICRO_BROKER, MICRO_TRANSPORT, their _ADDRESS, MICRO_CONNECT_TIMEOUT, ...).",
   ].join("\n");
 }
 
