@@ -127,5 +127,11 @@ export function createConfiguredJsonTransport(config: EnvConfig): Transport {
         "use the transport the services use (http, nats)",
     );
   }
+  if (name === "grpc") {
+    throw new UsageError(
+      "MICRO_TRANSPORT=grpc: the gateway and dashboard call services in JSON, which the grpc " +
+        "transport cannot carry (protobuf only); run the services with MICRO_TRANSPORT=http or nats",
+    );
+  }
   return createCliTransport(config, name, "json");
 }

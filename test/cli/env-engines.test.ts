@@ -15,7 +15,12 @@ import {
   createTransportFromEnv,
   readEnvConfig,
 } from "@micro-ts/runtime";
-import { jsonTransportFor, nodeTransport, readCliConfig } from "../../src/cli/cli-env.js";
+import {
+  createConfiguredJsonTransport,
+  jsonTransportFor,
+  nodeTransport,
+  readCliConfig,
+} from "../../src/cli/cli-env.js";
 import { probeMethod } from "../../src/cli/json-method.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -196,5 +201,18 @@ describe("the CLI's transport for a service", () => {
     expect(() => nodeTransport("greeter", { transport: "memory" })).toThrow(
       /memory transport, which another process cannot reach/,
     );
+  });
+
+  it("of the gateway and dashboard is MICRO_TRANSPORT, refusing grpc and memory", () => {
+    expect(createConfiguredJsonTransport(readCliConfig({})).name).toBe("http");
+    expect(createConfiguredJsonTransport(readCliConfig({ MICRO_TRANSPORT: "nats" })).name).toBe(
+      "nats",
+    );
+    expect(() => createConfiguredJsonTransport(readCliConfig({ MICRO_TRANSPORT: "grpc" }))).toThrow(
+      /MICRO_TRANSPORT=grpc: .*MICRO_TRANSPORT=http or nats/,
+    );
+    expect(() =>
+      createConfiguredJsonTransport(readCliConfig({ MICRO_TRANSPORT: "memory" })),
+    ).toThrow(/MICRO_TRANSPORT=memory lives inside one process/);
   });
 });
