@@ -15,10 +15,8 @@ import type { MessageType } from "../../method/method-descriptor.js";
 import type { InboundCall, Route, RouteResult } from "../transport.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./grpc-metadata.js";
 import { toGrpcStatus } from "./grpc-status.js";
+import type { DeadlineWheel, Expirable } from "../deadline-wheel.js";
 import { untilAborted } from "../until-aborted.js";
-
-/** setTimeout overflows past this many ms; grpc-js still enforces such far deadlines itself. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** The grpc-js handler type names, by method kind. */
 export const GRPC_HANDLER_TYPES = {
@@ -48,14 +46,19 @@ const codec = createProtoCodec();
  * Wraps a route as a grpc-js handler. Requests arrive as raw bytes (identity
  * deserializer) and are decoded here, so malformed bytes become INVALID_ARGUMENT with a
  * micro error rather than grpc-js's generic INTERNAL. `cancelReason` says why a call was
- * cancelled: the caller (499) or a forced server shutdown (503).
+ * cancelled: the caller (499) or a forced server shutdown (503). `deadlines` is the
+ * listener's wheel that times every call.
  */
-export function createGrpcHandler(route: Route, cancelReason: () => MicroError): UntypedHandleCall {
+export function createGrpcHandler(
+  route: Route,
+  cancelReason: () => MicroError,
+  deadlines: DeadlineWheel,
+): UntypedHandleCall {
   const { input } = route.method;
   switch (route.method.kind) {
     case "unary":
       return (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
-        const started = start(call, cancelReason);
+        const started = start(call, cancelReason, deadlines);
         respondOnce(
           call,
           started,
@@ -65,54 +68,93 @@ export function createGrpcHandler(route: Route, cancelReason: () => MicroError):
       };
     case "client_streaming":
       return (call: ServerReadableStream<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
-        const started = start(call, cancelReason);
+        const started = start(call, cancelReason, deadlines);
         const requests = readRequests(call, input, started.inbound.signal);
         respondOnce(call, started, () => route.invoke(started.inbound, requests), callback);
       };
     case "server_streaming":
       return (call: ServerWritableStream<Buffer, unknown>) => {
-        const started = start(call, cancelReason);
+        const started = start(call, cancelReason, deadlines);
         void respondStream(call, started, () =>
           route.invoke(started.inbound, decode(call.request, input)),
         );
       };
     case "bidi_streaming":
       return (call: ServerDuplexStream<Buffer, unknown>) => {
-        const started = start(call, cancelReason);
+        const started = start(call, cancelReason, deadlines);
         const requests = readRequests(call, input, started.inbound.signal);
         void respondStream(call, started, () => route.invoke(started.inbound, requests));
       };
   }
 }
 
-/** Reads metadata and deadline, and arms the signal for cancellation and the deadline. */
-function start(call: AnyServerCall, cancelReason: () => MicroError): Started {
-  const events = call as Pick<EventEmitter, "once" | "removeListener">;
-  const controller = new AbortController();
-  const rawDeadline = call.getDeadline();
-  const deadlineMs = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline;
-  const deadline = Number.isFinite(deadlineMs) ? deadlineMs : undefined;
-  let ended = false;
-  const onCancelled = () => {
-    if (!ended) controller.abort(cancelReason());
-  };
-  events.once("cancelled", onCancelled);
-  const remaining = deadline === undefined ? undefined : deadline - Date.now();
-  const timer =
-    remaining !== undefined && remaining <= MAX_TIMER_MS
-      ? setTimeout(
-          () => controller.abort(timeout("micro.server", "deadline exceeded")),
-          Math.max(remaining, 0),
-        )
-      : undefined;
-  return {
-    inbound: { metadata: fromGrpcMetadata(call.metadata), deadline, signal: controller.signal },
-    end() {
-      ended = true;
-      clearTimeout(timer);
-      events.removeListener("cancelled", onCancelled);
-    },
-  };
+/** Reads metadata and deadline, and watches cancellation and the deadline. */
+function start(
+  call: AnyServerCall,
+  cancelReason: () => MicroError,
+  deadlines: DeadlineWheel,
+): Started {
+  return new GrpcServerCall(call, cancelReason, deadlines);
+}
+
+/**
+ * One served call. A class with a lazily made AbortController and its deadline on the
+ * listener's wheel: one is built per request, and a controller plus a timer per call
+ * cost more than the rest of it, while most unary handlers never read their signal.
+ */
+class GrpcServerCall implements Started, InboundCall, Expirable {
+  readonly metadata: Metadata;
+  readonly deadline: number | undefined;
+  #controller: AbortController | undefined;
+  #ended = false;
+  #watched = false;
+  readonly #events: Pick<EventEmitter, "once" | "removeListener">;
+  readonly #deadlines: DeadlineWheel;
+  readonly #onCancelled: () => void;
+
+  constructor(call: AnyServerCall, cancelReason: () => MicroError, deadlines: DeadlineWheel) {
+    this.metadata = fromGrpcMetadata(call.metadata);
+    const rawDeadline = call.getDeadline();
+    const deadlineMs = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline;
+    this.deadline = Number.isFinite(deadlineMs) ? deadlineMs : undefined;
+    this.#events = call as Pick<EventEmitter, "once" | "removeListener">;
+    this.#deadlines = deadlines;
+    this.#onCancelled = () => {
+      if (!this.#ended) this.#abort(cancelReason());
+    };
+    this.#events.once("cancelled", this.#onCancelled);
+    if (this.deadline !== undefined) {
+      deadlines.watch(this.deadline, this);
+      this.#watched = true;
+    }
+  }
+
+  get inbound(): InboundCall {
+    return this;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#controller ??= new AbortController()).signal;
+  }
+
+  /** The deadline passed (called by the wheel). */
+  expire(): void {
+    this.#watched = false;
+    this.#abort(timeout("micro.server", "deadline exceeded"));
+  }
+
+  end(): void {
+    this.#ended = true;
+    if (this.#watched) {
+      this.#watched = false;
+      this.#deadlines.unwatch(this.deadline as number, this);
+    }
+    this.#events.removeListener("cancelled", this.#onCancelled);
+  }
+
+  #abort(reason: MicroError): void {
+    (this.#controller ??= new AbortController()).abort(reason);
+  }
 }
 
 function decode(bytes: Buffer, type: MessageType<unknown>): unknown {

@@ -1,6 +1,7 @@
 import { Server, type ServerCredentials, type ServerOptions } from "@grpc/grpc-js";
 import { canceled, serviceUnavailable } from "../../errors/micro-error.js";
 import type { ListenOptions, TransportListener } from "../transport.js";
+import { createDeadlineWheel } from "../deadline-wheel.js";
 import { GRPC_HANDLER_TYPES, createGrpcHandler } from "./grpc-handlers.js";
 
 /** What the transport's options fix for every listener. */
@@ -40,6 +41,7 @@ export async function listenGrpc(
     forced
       ? serviceUnavailable("micro.server", "the server stopped before the call finished")
       : canceled("micro.server", "the caller cancelled the call");
+  const deadlines = createDeadlineWheel();
   for (const route of options.router.routes()) {
     const { output } = route.method;
     const serialize = (message: unknown): Buffer => {
@@ -50,7 +52,7 @@ export async function listenGrpc(
     if (
       !server.register(
         route.method.endpoint.path,
-        createGrpcHandler(route, cancelReason),
+        createGrpcHandler(route, cancelReason, deadlines),
         serialize,
         identity,
         type,
