@@ -76,6 +76,29 @@ describe("route table", () => {
     expect(table.match("POST", "/nobody/hello")).toMatchObject({ status: 404 });
     expect(table.match("POST", "/files/nothing")).toMatchObject({ status: 404 });
   });
+
+  it("answers path-based forms in any case alike, and a POST template on the same path wins", () => {
+    const shop = createRouteTable([
+      record("shop", [
+        endpoint("Shop.Buy"),
+        endpoint("Shop.Sell", [{ method: "POST", path: "/shop/sell", body: "*" }]),
+      ]),
+    ]);
+    const buy = { found: true, route: { source: "path", endpoint: "Shop.Buy" } };
+    for (const path of [
+      "/shop/Buy",
+      "/shop/buy",
+      "/shop/BUY",
+      "/shop/shop/buy",
+      "/shop/Shop/Buy",
+    ]) {
+      expect(shop.match("POST", path)).toMatchObject(buy);
+    }
+    expect(shop.match("POST", "/shop/buy")).toEqual(shop.match("POST", "/shop/BUY"));
+    expect(shop.match("POST", "/shop/sell")).toMatchObject({ route: { source: "http" } });
+    expect(shop.match("POST", "/shop/Sell")).toMatchObject({ route: { source: "path" } });
+    expect(shop.match("GET", "/shop/buy")).toMatchObject({ status: 405 });
+  });
 });
 
 describe("request message", () => {

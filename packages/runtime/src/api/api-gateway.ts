@@ -17,11 +17,11 @@ import { parseAddress } from "../service/env-config.js";
 import type { Route } from "./api-route.js";
 import { type CorsOptions, createCors } from "./cors.js";
 import { writeError } from "./http-error.js";
-import { jsonMethod } from "./json-method.js";
+import { encodeJson, jsonMethod, responseJson } from "./json-method.js";
 import { openApiDocument } from "./openapi.js";
 import { parseJsonBody, parseJsonMessages, readBody } from "./read-body.js";
 import { createRegistryRoutes } from "./registry-routes.js";
-import { fieldMap, requestMessage, responseMessage } from "./request-message.js";
+import { bodyIsMessage, fieldMap, requestMessage } from "./request-message.js";
 import { serviceIndex } from "./service-index.js";
 import { writeStream } from "./stream-response.js";
 
@@ -120,7 +120,7 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
   /** What calling an endpoint needs, computed once per registered endpoint schema. */
   const prepared = new WeakMap<
     EndpointSchema,
-    { method: MethodDescriptor<unknown, unknown>; fields: ReadonlyMap<string, FieldSchema> }
+    { method: MethodDescriptor<Uint8Array, Uint8Array>; fields: ReadonlyMap<string, FieldSchema> }
   >();
   let ready: Promise<void> | undefined;
   /** Set once the registry was read, so requests after that skip awaiting `ready`. */
@@ -143,8 +143,10 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
   };
 
   const timeoutOf = (route: Route): number | undefined =>
-    routeTimeouts.get(`${route.service}/${route.endpoint}`) ??
-    routeTimeouts.get(route.service) ??
+    (routeTimeouts.size === 0
+      ? undefined
+      : (routeTimeouts.get(`${route.service}/${route.endpoint}`) ??
+        routeTimeouts.get(route.service))) ??
     (route.kind === "unary" || route.kind === "client_streaming" ? defaultTimeout : undefined);
 
   const tableReady = async () => {
@@ -234,17 +236,20 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
     const timeout = timeoutOf(route);
     const { method: methodDescriptor, fields } = prepare(schema);
     if (route.kind === "unary") {
-      const request = requestMessage(route, fields, {
+      const message = requestMessage(route, fields, {
         variables,
         query,
         body: bytes === undefined ? undefined : parseJsonBody(bytes),
       });
-      const response = await client.call(route.service, methodDescriptor, request, {
-        metadata,
-        signal: connectionSignal(req.socket),
-        timeout: timeout ?? defaultTimeout,
-      });
-      writeJson(res, base, responseMessage(route, response));
+      // The body is the whole message: send it on as it came (it parsed, so it is JSON).
+      const relayed = bytes !== undefined && bytes.length > 0 && bodyIsMessage(route, variables);
+      const response = await client.call(
+        route.service,
+        methodDescriptor,
+        relayed ? bytes : encodeJson(message),
+        { metadata, signal: connectionSignal(req.socket), timeout: timeout ?? defaultTimeout },
+      );
+      writeJson(res, base, responseJson(route, response));
       return;
     }
     const abort = new AbortController();
@@ -258,14 +263,16 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
     };
     const messages = streamsIn
       ? parseJsonMessages(bytes ?? Buffer.alloc(0), isNdjson(req)).map((body) =>
-          requestMessage(route, fields, { variables, query, body }),
+          encodeJson(requestMessage(route, fields, { variables, query, body })),
         )
       : [
-          requestMessage(route, fields, {
-            variables,
-            query,
-            body: bytes === undefined ? undefined : parseJsonBody(bytes),
-          }),
+          encodeJson(
+            requestMessage(route, fields, {
+              variables,
+              query,
+              body: bytes === undefined ? undefined : parseJsonBody(bytes),
+            }),
+          ),
         ];
     const responses = client.stream(
       route.service,
@@ -274,12 +281,32 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
       callOptions,
     );
     if (route.kind === "client_streaming") {
-      let last: unknown;
+      let last: Uint8Array | undefined;
       for await (const response of responses) last = response;
-      writeJson(res, base, responseMessage(route, last ?? {}));
+      writeJson(res, base, responseJson(route, last ?? EMPTY));
       return;
     }
     await writeStream(req, res, base, route, responses);
+  }
+
+  /** `serve` with its failures answered as micro errors (a try, not a `.catch` closure). */
+  async function answer(req: IncomingMessage, res: ServerResponse, base: Record<string, string>) {
+    try {
+      await serve(req, res, base);
+    } catch (thrown) {
+      const error = MicroError.from(thrown, ID);
+      if (error.code >= 500) {
+        logger.warn("request failed", {
+          method: req.method,
+          url: req.url,
+          requestId: base["x-request-id"],
+          code: error.code,
+          detail: error.detail,
+        });
+      }
+      // After a 413 the rest of the body is not read: close rather than reuse the socket.
+      writeError(res, error, error.code === 413 ? { ...base, connection: "close" } : base);
+    }
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -287,20 +314,7 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
     const requestId = typeof given === "string" && given !== "" ? given : randomUUID();
     const base: Record<string, string> = { "x-request-id": requestId, ...cors.headers(req) };
     if (cors.preflight(req, res)) return;
-    serve(req, res, base).catch((thrown: unknown) => {
-      const error = MicroError.from(thrown, ID);
-      if (error.code >= 500) {
-        logger.warn("request failed", {
-          method: req.method,
-          url: req.url,
-          requestId,
-          code: error.code,
-          detail: error.detail,
-        });
-      }
-      // After a 413 the rest of the body is not read: close rather than reuse the socket.
-      writeError(res, error, error.code === 413 ? { ...base, connection: "close" } : base);
-    });
+    void answer(req, res, base);
   };
 
   return {
@@ -342,16 +356,23 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
   };
 }
 
-function writeJson(res: ServerResponse, base: Record<string, string>, value: unknown): void {
-  const body = JSON.stringify(value ?? null);
+/** Sends a JSON answer: the service's bytes as they came, or the text of a field of it. */
+function writeJson(
+  res: ServerResponse,
+  base: Record<string, string>,
+  body: Uint8Array | string,
+): void {
   res.writeHead(200, {
     ...base,
     "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
+    "content-length": typeof body === "string" ? Buffer.byteLength(body) : body.length,
   });
   res.end(body);
 }
 
+const EMPTY = new Uint8Array(0);
+
+/** A client stream's body is NDJSON by its content type, else a JSON array. */
 function isNdjson(req: IncomingMessage): boolean {
   return (req.headers["content-type"] ?? "").includes("ndjson");
 }

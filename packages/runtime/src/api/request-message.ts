@@ -35,7 +35,7 @@ export function requestMessage(
     message = {};
     if (route.body !== undefined && parts.body !== undefined) message[route.body] = parts.body;
   }
-  if (route.body === "*" && isEmpty(parts.variables)) return message;
+  if (bodyIsMessage(route, parts.variables)) return message;
   for (const [fieldPath, value] of Object.entries(parts.variables)) {
     assign(message, fieldPath, convert(fields, fieldPath, value), false);
   }
@@ -54,6 +54,11 @@ export function requestMessage(
     }
   }
   return message;
+}
+
+/** True when `requestMessage` is the JSON body itself: `body: "*"` and no path variables. */
+export function bodyIsMessage(route: Route, variables: Readonly<Record<string, string>>): boolean {
+  return route.body === "*" && isEmpty(variables);
 }
 
 /** The part of the response the client gets: a field of it with `response_body`. */

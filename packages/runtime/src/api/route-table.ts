@@ -93,9 +93,23 @@ export function createRouteTable(records: readonly ServiceRecord[]): RouteTable 
    */
   const postRoutes = byMethod.get("POST") ?? [];
   const exactAnswers = new Map<string, RouteMatch>();
+  const shadowed = (path: string) => postRoutes.some((r) => r.template.match(path) !== undefined);
   for (const [path, exact] of exactPaths) {
-    if (postRoutes.some((r) => r.template.match(path) !== undefined)) continue;
+    if (shadowed(path)) continue;
     exactAnswers.set(path, Object.freeze({ found: true, ...exact, variables: noVariables }));
+  }
+  // Lower-case forms (`/greeter/hello`), answered as the case-insensitive match would.
+  for (const route of pathRoutes) {
+    const [serviceName, methodName] = splitEndpoint(route.endpoint);
+    const prefix = `/${route.service}/`;
+    for (const path of [
+      `${prefix}${methodName.toLowerCase()}`,
+      `${prefix}${serviceName.toLowerCase()}/${methodName.toLowerCase()}`,
+    ]) {
+      if (exactAnswers.has(path) || shadowed(path)) continue;
+      const answer = matchPathBased(services, "POST", path);
+      if (answer.found) exactAnswers.set(path, Object.freeze({ ...answer }));
+    }
   }
 
   return {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MicroError } from "../errors/micro-error.js";
 import type { Route } from "./api-route.js";
-import { responseMessage } from "./request-message.js";
+import { responseText } from "./json-method.js";
 
 /**
  * Sends a response stream as Server-Sent Events (default: what `EventSource` reads), or as
@@ -16,7 +16,7 @@ export async function writeStream(
   res: ServerResponse,
   base: Record<string, string>,
   route: Route,
-  responses: AsyncIterable<unknown>,
+  responses: AsyncIterable<Uint8Array>,
 ): Promise<void> {
   const ndjson = (req.headers.accept ?? "").includes("application/x-ndjson");
   const iterator = responses[Symbol.asyncIterator]();
@@ -42,8 +42,8 @@ export async function writeStream(
       });
     }
   };
-  const message = (value: unknown) => {
-    const json = JSON.stringify(responseMessage(route, value) ?? null);
+  const message = (value: Uint8Array) => {
+    const json = responseText(route, value);
     return ndjson ? `${json}\n` : `data: ${json}\n\n`;
   };
   try {

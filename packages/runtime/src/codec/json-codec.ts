@@ -14,9 +14,11 @@ export function createJsonCodec(): Codec {
     name: "json",
     contentType: "application/json",
     encode<T>(message: T, type: MessageType<T>): Uint8Array {
+      if (type.jsonBytes) return message as Uint8Array;
       return encoder.encode(JSON.stringify(type.toJSON(message)));
     },
     decode<T>(bytes: Uint8Array, type: MessageType<T>): T {
+      if (type.jsonBytes) return bytes as T;
       let value: unknown;
       try {
         value = bytes.length === 0 ? {} : JSON.parse(decoder.decode(bytes));

@@ -19,6 +19,11 @@ export interface MessageType<T> {
   decode(input: Uint8Array): T;
   fromJSON(object: unknown): T;
   toJSON(message: T): unknown;
+  /**
+   * Messages of this type are UTF-8 JSON bytes already: the JSON codec passes them through
+   * without parsing or serializing (the API gateway relays bodies this way).
+   */
+  readonly jsonBytes?: true;
 }
 
 /** One `google.api.http` binding (the rule itself or one of its `additional_bindings`). */
