@@ -356,17 +356,18 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
   };
 }
 
-/** Sends a JSON answer: the service's bytes as they came, or the text of a field of it. */
+/**
+ * Sends a JSON answer: the service's bytes as they came, or the text of a field of it.
+ * `base` is this request's own header object, completed in place (no copy per answer).
+ */
 function writeJson(
   res: ServerResponse,
   base: Record<string, string>,
   body: Uint8Array | string,
 ): void {
-  res.writeHead(200, {
-    ...base,
-    "content-type": "application/json",
-    "content-length": typeof body === "string" ? Buffer.byteLength(body) : body.length,
-  });
+  base["content-type"] = "application/json";
+  base["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  res.writeHead(200, base);
   res.end(body);
 }
 

@@ -65,7 +65,7 @@ function stop(req: ReadRequest): Reading {
 export function parseJsonBody(bytes: Buffer): unknown {
   if (bytes.length === 0) return undefined;
   try {
-    return JSON.parse(bytes.toString("utf8"));
+    return JSON.parse(bytes.toString());
   } catch (error) {
     throw badRequest(ID, `the request body is not valid JSON: ${(error as Error).message}`);
   }
