@@ -5,7 +5,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/dist/**"],
+    // templates/ hold the tests of scaffolded projects: test/scaffold runs them there.
+    exclude: ["**/node_modules/**", "**/dist/**", "templates/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
