@@ -106,8 +106,11 @@ export function validateSubscription(id: string, topic: unknown, queue: unknown)
   }
 }
 
-/** Checks a message to publish and copies its header, so a subscriber cannot alter the caller's. */
-export function validateMessage(id: string, topic: unknown, message: BrokerMessage): BrokerMessage {
+/**
+ * Checks a message to publish without copying it: for brokers that encode it into a frame
+ * at once, so no subscriber ever holds the caller's header object.
+ */
+export function checkMessage(id: string, topic: unknown, message: BrokerMessage): void {
   validateSubscription(id, topic, undefined);
   if (!(message?.body instanceof Uint8Array)) {
     throw new MicroError(
@@ -117,8 +120,8 @@ export function validateMessage(id: string, topic: unknown, message: BrokerMessa
     );
   }
   const header = message.header ?? {};
-  for (const [key, value] of Object.entries(header)) {
-    if (typeof value !== "string") {
+  for (const key in header) {
+    if (typeof header[key] !== "string") {
       throw new MicroError(
         id,
         400,
@@ -126,5 +129,10 @@ export function validateMessage(id: string, topic: unknown, message: BrokerMessa
       );
     }
   }
-  return { header: Object.freeze({ ...header }), body: message.body };
+}
+
+/** Checks a message to publish and copies its header, so a subscriber cannot alter the caller's. */
+export function validateMessage(id: string, topic: unknown, message: BrokerMessage): BrokerMessage {
+  checkMessage(id, topic, message);
+  return { header: Object.freeze({ ...message.header }), body: message.body };
 }

@@ -184,7 +184,7 @@ export function createLocalBroker(options: LocalBrokerOptions): Broker {
       if (!sub) return reply(404, `subscription ${id} ended`);
       let message: BrokerMessage;
       try {
-        message = decodeFrame(Buffer.concat(chunks, size));
+        message = decodeFrame(sub.topic, Buffer.concat(chunks, size));
       } catch (error) {
         return reply(400, `malformed message: ${(error as Error).message}`);
       }
@@ -318,7 +318,7 @@ export function createLocalBroker(options: LocalBrokerOptions): Broker {
 
     async publish(topic: string, message: BrokerMessage) {
       const copy = validateMessage(ID, topic, message);
-      const frame = encodeFrame(copy);
+      const frame = encodeFrame(topic, copy);
       if (frame.length > maxMessageBytes) {
         throw new MicroError(
           ID,

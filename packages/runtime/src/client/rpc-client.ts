@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Broker } from "../broker/broker.js";
 import type { CallOptions, PublishOptions } from "../context/call-options.js";
 import { callScope } from "../context/call-scope.js";
@@ -9,6 +8,7 @@ import type { ServiceNode } from "../registry/registry.js";
 import type { Next, Selector } from "../selector/selector.js";
 import type { Transport } from "../transport/transport.js";
 import type { Client, ClientCallFn, ClientRequest, ClientWrapper } from "./client.js";
+import { createMessageIds } from "./message-ids.js";
 import { type Backoff, exponentialBackoff, isRetryable, sleep } from "./retry.js";
 
 /** Options of `createClient`. */
@@ -43,6 +43,7 @@ export function createClient(options: ClientOptions): Client {
   const defaultTimeout = options.timeout ?? DEFAULT_TIMEOUT;
   const retries = options.retries ?? DEFAULT_RETRIES;
   const backoff = options.backoff ?? exponentialBackoff;
+  const messageIds = createMessageIds();
   const speaksOurTransport = (node: ServiceNode) =>
     node.metadata["transport"] === undefined ||
     node.metadata["transport"] === options.transport.name;
@@ -185,7 +186,7 @@ export function createClient(options: ClientOptions): Client {
         const own = {
           "content-type": "application/proto",
           "micro-topic": topic.topic,
-          "micro-id": randomUUID(),
+          "micro-id": messageIds.next(),
         };
         const scope = callScope.getStore();
         const header =

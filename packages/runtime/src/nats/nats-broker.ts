@@ -9,9 +9,9 @@ import type {
 } from "../broker/broker.js";
 import {
   type BrokerErrorHandler,
+  checkMessage,
   logBrokerError,
   runHandler,
-  validateMessage,
   validateSubscription,
 } from "../broker/delivery.js";
 import { MicroError, serviceUnavailable } from "../errors/micro-error.js";
@@ -41,10 +41,10 @@ function checkTopic(topic: string): void {
   }
 }
 
-/** Publishes one framed message; NATS's own failures become micro errors (413, 503). */
-function publishFrame(connection: NatsConnection, topic: string, message: BrokerMessage): void {
+/** Publishes one frame; NATS's own failures become micro errors (413, 503). */
+function publishFrame(connection: NatsConnection, topic: string, frame: Uint8Array): void {
   try {
-    connection.publish(topic, encodeFrame(message));
+    connection.publish(topic, frame);
   } catch (error) {
     const text = errorText(error);
     if (/max.?payload/i.test(text)) {
@@ -107,13 +107,15 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
     // Not an async function: once connected, a publish costs no promise chain.
     publish(topic: string, message: BrokerMessage): Promise<void> {
       try {
-        const copy = validateMessage(ID, topic, message);
+        checkMessage(ID, topic, message);
         checkTopic(topic);
+        // Encoded now: the frame is the copy, whatever the caller does with its header later.
+        const frame = encodeFrame(topic, message);
         if (connection) {
-          publishFrame(connection, topic, copy);
+          publishFrame(connection, topic, frame);
           return Promise.resolve();
         }
-        return ensure().then((opened) => publishFrame(opened, topic, copy));
+        return ensure().then((opened) => publishFrame(opened, topic, frame));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -139,6 +141,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
           let decoded: BrokerMessage;
           try {
             decoded = decodeFrame(
+              topic,
               Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length),
             );
           } catch (cause) {
