@@ -1,16 +1,10 @@
-import {
-  ConfigError,
-  createClient,
-  createConsoleLogger,
-  createSelector,
-  parseAddress,
-  parseDuration,
-} from "@micro-ts/runtime";
+import { ConfigError, createConsoleLogger, parseDuration } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
 import type { ParsedArgs } from "./args.js";
 import { stringFlag } from "./args.js";
-import { createCliRegistry, createConfiguredJsonTransport, readCliConfig } from "./cli-env.js";
+import { readCliConfig } from "./cli-env.js";
 import { type CliIo, out } from "./io.js";
+import { checkListenAddress, createServingClient, untilSignal } from "./serve.js";
 
 /** Where `micro api` listens unless told otherwise, as go-micro's API. */
 export const DEFAULT_API_ADDRESS = ":8080";
@@ -24,23 +18,17 @@ export async function apiCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const address = stringFlag(args, "address") ?? DEFAULT_API_ADDRESS;
   const timeoutText = stringFlag(args, "timeout");
   const origins = corsOrigins(args.values["cors"]);
+  checkListenAddress(address);
   let timeout: number | undefined;
   try {
-    parseAddress("--address", address);
     timeout = timeoutText === undefined ? undefined : parseDuration("--timeout", timeoutText);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
   const config = readCliConfig(io.env);
-  const transport = createConfiguredJsonTransport(config);
-  const registry = createCliRegistry(config);
-  const selector = createSelector({ registry });
-  const client = createClient({
-    transport,
-    selector,
-    ...(config.clientRetries === undefined ? {} : { retries: config.clientRetries }),
-  });
+  const serving = createServingClient(config);
+  const { registry, client } = serving;
   // Loaded here: the other commands do not need the gateway.
   const { createApiGateway } = await import("@micro-ts/runtime/api");
   const gateway = createApiGateway({
@@ -63,9 +51,7 @@ export async function apiCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     return 0;
   } finally {
     await gateway.close();
-    await client.close();
-    await selector.close();
-    await registry.close();
+    await serving.close();
   }
 }
 
@@ -79,17 +65,4 @@ function corsOrigins(value: unknown): string[] {
     }
   }
   return list;
-}
-
-/** Resolves on the first SIGINT or SIGTERM, so the command shuts down cleanly. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off("SIGINT", done);
-      process.off("SIGTERM", done);
-      resolve();
-    };
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
 }

@@ -1,15 +1,10 @@
-import { ConfigError, createClient, createSelector, parseAddress } from "@micro-ts/runtime";
 import { UsageError } from "../generate/errors.js";
 import { createDashboard } from "../web/dashboard.js";
 import { DEFAULT_WEB_NAMESPACE } from "../web/dashboard-view.js";
 import { type ParsedArgs, stringFlag } from "./args.js";
-import {
-  createCliBroker,
-  createCliRegistry,
-  createConfiguredJsonTransport,
-  readCliConfig,
-} from "./cli-env.js";
+import { createCliBroker, readCliConfig } from "./cli-env.js";
 import { type CliIo, err, out } from "./io.js";
+import { checkListenAddress, createServingClient, untilSignal } from "./serve.js";
 
 /** Where `micro web` listens unless told otherwise, as micro's web UI. */
 export const DEFAULT_WEB_ADDRESS = ":8082";
@@ -22,27 +17,15 @@ export const DEFAULT_WEB_ADDRESS = ":8082";
 export async function webCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const address = stringFlag(args, "address") ?? DEFAULT_WEB_ADDRESS;
   const webNamespace = stringFlag(args, "namespace") ?? DEFAULT_WEB_NAMESPACE;
-  try {
-    parseAddress("--address", address);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  checkListenAddress(address);
   if (webNamespace === "") throw new UsageError("micro web: --namespace must not be empty");
   const config = readCliConfig(io.env);
-  const transport = createConfiguredJsonTransport(config);
-  const registry = createCliRegistry(config);
-  const selector = createSelector({ registry });
-  const broker = createCliBroker(config, registry, (error, context) =>
-    err(io, `publish to ${context.topic ?? "?"} failed (${context.operation}): ${String(error)}`),
+  const serving = createServingClient(config, (registry) =>
+    createCliBroker(config, registry, (error, context) =>
+      err(io, `publish to ${context.topic ?? "?"} failed (${context.operation}): ${String(error)}`),
+    ),
   );
-  const client = createClient({
-    transport,
-    selector,
-    broker,
-    ...(config.clientTimeout === undefined ? {} : { timeout: config.clientTimeout }),
-    ...(config.clientRetries === undefined ? {} : { retries: config.clientRetries }),
-  });
+  const { registry, client, broker } = serving;
   // Loaded here: the other commands do not need the gateway.
   const { createApiGateway } = await import("@micro-ts/runtime/api");
   const gateway = createApiGateway({ registry, client });
@@ -58,22 +41,6 @@ export async function webCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   } finally {
     await dashboard.close();
     await gateway.close();
-    await client.close();
-    await broker.disconnect();
-    await selector.close();
-    await registry.close();
+    await serving.close();
   }
-}
-
-/** Resolves on the first SIGINT or SIGTERM, so the command shuts down cleanly. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off("SIGINT", done);
-      process.off("SIGTERM", done);
-      resolve();
-    };
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
 }
