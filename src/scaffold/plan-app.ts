@@ -1,7 +1,7 @@
 import Handlebars from "handlebars";
 import { type ProjectNames, projectNames } from "./names.js";
 import type { RegistryChoice } from "./options.js";
-import type { PlannedFile } from "./plan.js";
+import { type PlannedFile, formatFiles } from "./plan.js";
 
 /** The templates planned here: projects around the gateway rather than around a proto service. */
 export type AppTemplate = "api" | "web";
@@ -93,15 +93,7 @@ export async function planApp(options: AppPlanOptions): Promise<PlannedFile[]> {
     const target = DOTFILES[path] ?? path.replace(/\.hbs$/, "");
     files.push({ path: target, content: path.endsWith(".hbs") ? render(text, context) : text });
   }
-  const format = options.format;
-  const formatted = format
-    ? await Promise.all(
-        files.map(async (file) => ({
-          path: file.path,
-          content: await format(file.path, file.content),
-        })),
-      )
-    : files;
+  const formatted = await formatFiles(files, options.format);
   return formatted.sort((a, b) => a.path.localeCompare(b.path));
 }
 

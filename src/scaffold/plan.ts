@@ -204,15 +204,7 @@ export async function plan(options: PlanOptions): Promise<PlannedFile[]> {
     else copied.push({ path: target, content: text });
   }
 
-  const format = options.format;
-  const formatted = format
-    ? await Promise.all(
-        files.map(async (file) => ({
-          path: file.path,
-          content: await format(file.path, file.content),
-        })),
-      )
-    : files;
+  const formatted = await formatFiles(files, options.format);
   return [...formatted, ...copied, ...(await generated)].sort((a, b) =>
     a.path.localeCompare(b.path),
   );
@@ -268,4 +260,18 @@ function addEngine(into: Record<string, string>, options: PlanOptions, name: str
 
 function sorted(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Formats every file with `format` (all at once: the worker overlaps them), or none without. */
+export async function formatFiles(
+  files: readonly PlannedFile[],
+  format: ((path: string, text: string) => Promise<string>) | undefined,
+): Promise<PlannedFile[]> {
+  if (format === undefined) return [...files];
+  return Promise.all(
+    files.map(async (file) => ({
+      path: file.path,
+      content: await format(file.path, file.content),
+    })),
+  );
 }
