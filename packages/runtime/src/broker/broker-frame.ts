@@ -24,26 +24,41 @@ function keyCode(key: string): number {
   return key === "micro-id" ? 1 : key === "micro-topic" ? 2 : key === "content-type" ? 3 : 0;
 }
 
-/** Writes a string at `at` into a buffer with room for it; returns the offset after it. */
-function writeString(frame: Buffer, at: number, text: string): number {
-  const written = frame.write(text, at + 1, "utf8");
-  if (written < LONG) {
-    frame[at] = written;
-    return at + 1 + written;
+/**
+ * Writes a string at `at`, leaving `limit` and beyond alone; returns the offset after it,
+ * or -1 when it does not fit.
+ */
+function writeString(frame: Buffer, at: number, limit: number, text: string): number {
+  const length = text.length;
+  if (length < LONG && at + 1 + length <= limit) {
+    // Short ASCII (ids, topics, content types) byte by byte: cheaper than a UTF-8 encode call.
+    let i = 0;
+    for (; i < length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit > 0x7f) break;
+      frame[at + 1 + i] = unit;
+    }
+    if (i === length) {
+      frame[at] = length;
+      return at + 1 + length;
+    }
   }
-  frame.copyWithin(at + 5, at + 1, at + 1 + written);
-  frame[at] = LONG;
-  frame.writeUInt32BE(written, at + 1);
-  return at + 5 + written;
+  const bytes = Buffer.byteLength(text);
+  const start = at + (bytes < LONG ? 1 : 5);
+  if (start + bytes > limit) return -1;
+  frame.write(text, start, "utf8");
+  if (bytes < LONG) frame[at] = bytes;
+  else {
+    frame[at] = LONG;
+    frame.writeUInt32BE(bytes, at + 1);
+  }
+  return start + bytes;
 }
 
-/** Encodes a message published on `topic` into one frame. */
-export function encodeFrame(topic: string, message: BrokerMessage): Uint8Array {
+/** Encodes into `frame`, the body at its end; undefined when the header does not fit. */
+function encodeInto(frame: Buffer, topic: string, message: BrokerMessage): Buffer | undefined {
   const { header, body } = message;
-  // UTF-8 takes at most 3 bytes per UTF-16 unit; a key and a value add 1 + 5 + 5 at most.
-  let room = PREFIX_BYTES + body.length;
-  for (const key in header) room += 11 + 3 * (key.length + (header[key] as string).length);
-  const frame = Buffer.allocUnsafe(room);
+  const limit = frame.length - body.length;
   let flags = 0;
   let at = PREFIX_BYTES;
   for (const key in header) {
@@ -52,9 +67,11 @@ export function encodeFrame(topic: string, message: BrokerMessage): Uint8Array {
     if (code === 2 && value === topic) flags |= TOPIC_IMPLIED;
     else if (code === 3 && value === PROTO) flags |= PROTO_IMPLIED;
     else {
+      if (at >= limit) return undefined;
       frame[at++] = code;
-      if (code === 0) at = writeString(frame, at, key);
-      at = writeString(frame, at, value);
+      if (code === 0) at = writeString(frame, at, limit, key);
+      if (at >= 0) at = writeString(frame, at, limit, value);
+      if (at < 0) return undefined;
     }
   }
   frame[0] = flags;
@@ -63,10 +80,19 @@ export function encodeFrame(topic: string, message: BrokerMessage): Uint8Array {
   return frame.subarray(0, at + body.length);
 }
 
-/** Where decoding is in a frame: one object per frame, not an array per string. */
-interface Cursor {
-  at: number;
-  readonly end: number;
+/** Encodes a message published on `topic` into one frame. */
+export function encodeFrame(topic: string, message: BrokerMessage): Uint8Array {
+  const { header, body } = message;
+  // Room for ASCII (the usual case) first: a code, two 1-byte lengths, the characters.
+  let ascii = PREFIX_BYTES + body.length;
+  for (const key in header) ascii += 3 + key.length + (header[key] as string).length;
+  const frame = encodeInto(Buffer.allocUnsafe(ascii), topic, message);
+  if (frame) return frame;
+  let room = PREFIX_BYTES + body.length;
+  for (const key in header) {
+    room += 11 + Buffer.byteLength(key) + Buffer.byteLength(header[key] as string);
+  }
+  return encodeInto(Buffer.allocUnsafe(room), topic, message) as Buffer;
 }
 
 /** Reads the string at the cursor and moves past it. */

@@ -29,6 +29,12 @@ export interface Broker {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   publish(topic: string, message: BrokerMessage): Promise<void>;
+  /**
+   * Resolves once the engine holds every message published so far (NATS: a round trip on
+   * the publishing connection), since `publish` resolves before the bytes are sent. Brokers
+   * whose `publish` resolves on delivery have none.
+   */
+  flush?(): Promise<void>;
   subscribe(
     topic: string,
     handler: BrokerHandler,

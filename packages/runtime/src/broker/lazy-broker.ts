@@ -25,6 +25,9 @@ export function createLazyBroker(name: string, load: () => Promise<Broker>): Bro
     async publish(topic, message) {
       return (await get()).publish(topic, message);
     },
+    async flush() {
+      await (await get()).flush?.();
+    },
     async subscribe(topic, handler, options) {
       return (await get()).subscribe(topic, handler, options);
     },

@@ -102,7 +102,6 @@ export function createServer(options: ServerOptions): Server {
         topic.topic,
         // Not an async function: a subscriber that returns at once costs no promise.
         (message) => {
-          const done = inFlight.begin();
           let result: unknown;
           try {
             const codec = message.header["content-type"]?.includes("json")
@@ -114,13 +113,12 @@ export function createServer(options: ServerOptions): Server {
             result = callScope.run(scope, wrapped, decoded, context);
           } catch (error) {
             failed(topic, error);
-            done();
             return;
           }
-          if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") {
-            done();
-            return;
-          }
+          // Only a handler still running when this returns is in flight: `stop` cannot run
+          // in between, so a subscriber that returns at once is not counted at all.
+          if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return;
+          const done = inFlight.begin();
           return Promise.resolve(result).then(done, (error: unknown) => {
             failed(topic, error);
             done();

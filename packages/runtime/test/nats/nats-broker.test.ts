@@ -66,6 +66,22 @@ describe("nats broker", () => {
     for (const w of ["w1", "w2", "w3"]) expect(got[w]?.length ?? 0).toBeGreaterThan(30);
   });
 
+  it("flush resolves once the server has every message published before it", async () => {
+    const [a, b] = [await broker(), await broker()];
+    let received = 0;
+    await a.subscribe("t.flush", () => void received++);
+    // Published without waiting: the bytes are still queued in b's connection here.
+    const body = new Uint8Array(1_000);
+    await Promise.all(
+      Array.from({ length: 2_000 }, () => b.publish("t.flush", { header: {}, body })),
+    );
+    expect(b.flush).toBeTypeOf("function");
+    await b.flush?.();
+    // The server forwarded all of them before answering b; a's round trip comes after them.
+    await a.flush?.();
+    expect(received).toBe(2_000);
+  });
+
   it("carries any header string and the body unchanged", async () => {
     const [a, b] = [await broker(), await broker()];
     const received: BrokerMessage[] = [];
