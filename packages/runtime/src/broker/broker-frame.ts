@@ -24,11 +24,21 @@ function keyCode(key: string): number {
   return key === "micro-id" ? 1 : key === "micro-topic" ? 2 : key === "content-type" ? 3 : 0;
 }
 
+/** Bytes of one slab that encoders carve frames from. */
+const SLAB_BYTES = 64 * 1024;
+
+function writeUint32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = (value >>> 16) & 0xff;
+  bytes[at + 2] = (value >>> 8) & 0xff;
+  bytes[at + 3] = value & 0xff;
+}
+
 /**
  * Writes a string at `at`, leaving `limit` and beyond alone; returns the offset after it,
  * or -1 when it does not fit.
  */
-function writeString(frame: Buffer, at: number, limit: number, text: string): number {
+function writeString(bytes: Uint8Array, at: number, limit: number, text: string): number {
   const length = text.length;
   if (length < LONG && at + 1 + length <= limit) {
     // Short ASCII (ids, topics, content types) byte by byte: cheaper than a UTF-8 encode call.
@@ -36,63 +46,114 @@ function writeString(frame: Buffer, at: number, limit: number, text: string): nu
     for (; i < length; i++) {
       const unit = text.charCodeAt(i);
       if (unit > 0x7f) break;
-      frame[at + 1 + i] = unit;
+      bytes[at + 1 + i] = unit;
     }
     if (i === length) {
-      frame[at] = length;
+      bytes[at] = length;
       return at + 1 + length;
     }
   }
-  const bytes = Buffer.byteLength(text);
-  const start = at + (bytes < LONG ? 1 : 5);
-  if (start + bytes > limit) return -1;
-  frame.write(text, start, "utf8");
-  if (bytes < LONG) frame[at] = bytes;
+  const size = Buffer.byteLength(text);
+  const start = at + (size < LONG ? 1 : 5);
+  if (start + size > limit) return -1;
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).write(text, start, "utf8");
+  if (size < LONG) bytes[at] = size;
   else {
-    frame[at] = LONG;
-    frame.writeUInt32BE(bytes, at + 1);
+    bytes[at] = LONG;
+    writeUint32(bytes, at + 1, size);
   }
-  return start + bytes;
+  return start + size;
 }
 
-/** Encodes into `frame`, the body at its end; undefined when the header does not fit. */
-function encodeInto(frame: Buffer, topic: string, message: BrokerMessage): Buffer | undefined {
+/**
+ * Encodes into `bytes` from `start`, not beyond `end`; returns the offset after the frame,
+ * or -1 when it does not fit.
+ */
+function encodeInto(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  topic: string,
+  message: BrokerMessage,
+): number {
   const { header, body } = message;
-  const limit = frame.length - body.length;
+  const limit = end - body.length;
   let flags = 0;
-  let at = PREFIX_BYTES;
+  let at = start + PREFIX_BYTES;
   for (const key in header) {
     const value = header[key] as string;
     const code = keyCode(key);
     if (code === 2 && value === topic) flags |= TOPIC_IMPLIED;
     else if (code === 3 && value === PROTO) flags |= PROTO_IMPLIED;
     else {
-      if (at >= limit) return undefined;
-      frame[at++] = code;
-      if (code === 0) at = writeString(frame, at, limit, key);
-      if (at >= 0) at = writeString(frame, at, limit, value);
-      if (at < 0) return undefined;
+      if (at >= limit) return -1;
+      bytes[at++] = code;
+      if (code === 0) at = writeString(bytes, at, limit, key);
+      if (at >= 0) at = writeString(bytes, at, limit, value);
+      if (at < 0) return -1;
     }
   }
-  frame[0] = flags;
-  frame.writeUInt32BE(at - PREFIX_BYTES, 1);
-  frame.set(body, at);
-  return frame.subarray(0, at + body.length);
+  bytes[start] = flags;
+  writeUint32(bytes, start + 1, at - start - PREFIX_BYTES);
+  bytes.set(body, at);
+  return at + body.length;
 }
 
-/** Encodes a message published on `topic` into one frame. */
-export function encodeFrame(topic: string, message: BrokerMessage): Uint8Array {
-  const { header, body } = message;
-  // Room for ASCII (the usual case) first: a code, two 1-byte lengths, the characters.
-  let ascii = PREFIX_BYTES + body.length;
-  for (const key in header) ascii += 3 + key.length + (header[key] as string).length;
-  const frame = encodeInto(Buffer.allocUnsafe(ascii), topic, message);
-  if (frame) return frame;
-  let room = PREFIX_BYTES + body.length;
-  for (const key in header) {
-    room += 11 + Buffer.byteLength(key) + Buffer.byteLength(header[key] as string);
+/** Room a frame needs when its header is ASCII (the usual case): code, lengths, characters. */
+function asciiRoom(message: BrokerMessage): number {
+  let room = PREFIX_BYTES + message.body.length;
+  for (const key in message.header) {
+    room += 3 + key.length + (message.header[key] as string).length;
   }
-  return encodeInto(Buffer.allocUnsafe(room), topic, message) as Buffer;
+  return room;
+}
+
+/** Encodes a message published on `topic` into a frame of its own. */
+export function encodeFrame(topic: string, message: BrokerMessage): Uint8Array {
+  const ascii = new Uint8Array(asciiRoom(message));
+  const end = encodeInto(ascii, 0, ascii.length, topic, message);
+  if (end >= 0) return end === ascii.length ? ascii : ascii.subarray(0, end);
+  let room = PREFIX_BYTES + message.body.length;
+  for (const key in message.header) {
+    room += 11 + Buffer.byteLength(key) + Buffer.byteLength(message.header[key] as string);
+  }
+  const bytes = new Uint8Array(room);
+  return bytes.subarray(0, encodeInto(bytes, 0, room, topic, message));
+}
+
+/** Encodes frames for one publisher. */
+export interface FrameEncoder {
+  encode(topic: string, message: BrokerMessage): Uint8Array;
+}
+
+/**
+ * An encoder that carves small frames from 64 KiB slabs: one allocation per slab rather
+ * than one per message (the frames are views; a slab is freed once none is referenced).
+ */
+export function createFrameEncoder(): FrameEncoder {
+  let slab = new Uint8Array(0);
+  let used = 0;
+  return {
+    encode(topic, message) {
+      const room = asciiRoom(message);
+      if (room > SLAB_BYTES / 4) return encodeFrame(topic, message);
+      if (used + room > slab.length) {
+        slab = new Uint8Array(SLAB_BYTES);
+        used = 0;
+      }
+      const end = encodeInto(slab, used, used + room, topic, message);
+      if (end < 0) return encodeFrame(topic, message);
+      const frame = new Uint8Array(slab.buffer, used, end - used);
+      used = end;
+      return frame;
+    },
+  };
+}
+
+/** Where decoding is in a frame: one object per frame, not an array per string. */
+interface Cursor {
+  at: number;
+  readonly end: number;
 }
 
 /** Reads the string at the cursor and moves past it. */

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { decodeFrame, encodeFrame } from "../broker/broker-frame.js";
+import { createFrameEncoder, decodeFrame } from "../broker/broker-frame.js";
 import type {
   Broker,
   BrokerHandler,
@@ -72,6 +72,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): NatsBroker {
   let connecting: Promise<NatsConnection> | undefined;
   let connection: NatsConnection | undefined;
   let checkedTopic: string | undefined;
+  const frames = createFrameEncoder();
 
   const ensure = (): Promise<NatsConnection> =>
     (connecting ??= (
@@ -120,7 +121,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): NatsBroker {
           checkedTopic = topic;
         }
         // Encoded now: the frame is the copy, whatever the caller does with its header later.
-        const frame = encodeFrame(topic, message);
+        const frame = frames.encode(topic, message);
         if (connection) {
           publishFrame(connection, topic, frame);
           return Promise.resolve();

@@ -1,7 +1,7 @@
 // The frame the local and NATS brokers send: headers survive exactly, including the keys
 // the frame leaves out when the receiver can derive them, and malformed frames are named.
 import { describe, expect, it } from "vitest";
-import { decodeFrame, encodeFrame } from "../../src/broker/broker-frame.js";
+import { createFrameEncoder, decodeFrame, encodeFrame } from "../../src/broker/broker-frame.js";
 
 const body = new Uint8Array([0, 1, 2, 255]);
 const roundTrip = (topic: string, header: Record<string, string>, arrivedOn = topic) =>
@@ -45,6 +45,23 @@ describe("broker frame", () => {
     const decoded = roundTrip("t.h", header).header;
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.entries(decoded).sort()).toEqual(Object.entries(header).sort());
+  });
+
+  it("an encoder's frames share slabs without overwriting each other", () => {
+    const encoder = createFrameEncoder();
+    const sent = Array.from({ length: 3_000 }, (_, i) => ({
+      header: { "micro-id": `id-${i}`, ...(i % 7 === 0 ? { "x-ü": "ü".repeat(i % 300) } : {}) },
+      body: new Uint8Array(i % 50 === 0 ? 40_000 : i % 100).fill(i % 256),
+    }));
+    const frames = sent.map((m) => encoder.encode("t.slab", m));
+    frames.forEach((frame, i) => {
+      const decoded = decodeFrame(
+        "t.slab",
+        Buffer.from(frame.buffer, frame.byteOffset, frame.length),
+      );
+      expect(decoded.header).toEqual(sent[i]?.header);
+      expect(Buffer.from(decoded.body).equals(Buffer.from(sent[i]?.body ?? []))).toBe(true);
+    });
   });
 
   it("names what is malformed", () => {
