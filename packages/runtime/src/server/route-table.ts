@@ -6,6 +6,7 @@ import type { MethodDescriptor, ServiceDescriptor } from "../method/method-descr
 import type { InboundCall, Route, RouteResult, Router } from "../transport/transport.js";
 import type { HandlerFn, HandlerWrapper, MethodHandler, ServiceImplementation } from "./handler.js";
 import type { InFlight } from "./in-flight.js";
+import { RouteContext } from "./route-context.js";
 
 /** What every route of a server shares. */
 export interface RouteTableOptions {
@@ -87,18 +88,7 @@ export class RouteTable implements Router {
     return {
       method,
       invoke(call: InboundCall, request: unknown): RouteResult {
-        // The signal is read through getters: transports create it on first use, and most
-        // unary handlers never look at it.
-        const context: HandlerContext = {
-          service,
-          method,
-          metadata: call.metadata,
-          deadline: call.deadline,
-          get signal() {
-            return call.signal;
-          },
-          responseMetadata: {},
-        };
+        const context: HandlerContext = new RouteContext(service, method, call);
         // The inbound call is the scope nested calls inherit: it has the metadata,
         // deadline and (lazily made) signal already.
         const scope: CallScope = call;
