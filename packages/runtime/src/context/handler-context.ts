@@ -13,7 +13,11 @@ export interface HandlerContext {
   readonly metadata: Metadata;
   /** Absolute deadline in epoch milliseconds, when the caller set one. */
   readonly deadline: number | undefined;
-  /** Aborted when the caller cancels, the deadline passes, or the server stops hard. */
+  /**
+   * Aborted when the caller cancels, the deadline passes, or the server stops hard. A getter
+   * (made on first read): a wrapper that copies the context with `{ ...context }` must copy
+   * `signal: context.signal` by name.
+   */
   readonly signal: AbortSignal;
   /** Metadata sent back to the caller as response headers; handlers may add to it. */
   readonly responseMetadata: Metadata;
