@@ -101,6 +101,10 @@ function start(
  * One served call. A class with a lazily made AbortController and its deadline on the
  * listener's wheel: one is built per request, and a controller plus a timer per call
  * cost more than the rest of it, while most unary handlers never read their signal.
+ * `end()` lets go of the grpc-js call: the handler's context and call scope point here,
+ * and when one of them had been promoted, its link kept the call's whole young graph
+ * (stream, buffers) alive through scavenges, so a quarter of what the server allocated
+ * per call was promoted and old-space GC tripled.
  */
 class GrpcServerCall implements Started, InboundCall, Expirable {
   readonly metadata: Metadata;
@@ -108,7 +112,7 @@ class GrpcServerCall implements Started, InboundCall, Expirable {
   #controller: AbortController | undefined;
   #ended = false;
   #watched = false;
-  readonly #events: Pick<EventEmitter, "once" | "removeListener">;
+  #events: Pick<EventEmitter, "once" | "removeListener"> | undefined;
   readonly #deadlines: DeadlineWheel;
   readonly #onCancelled: () => void;
 
@@ -122,7 +126,7 @@ class GrpcServerCall implements Started, InboundCall, Expirable {
     this.#onCancelled = () => {
       if (!this.#ended) this.#abort(cancelReason());
     };
-    this.#events.once("cancelled", this.#onCancelled);
+    call.once("cancelled", this.#onCancelled);
     if (this.deadline !== undefined) {
       deadlines.watch(this.deadline, this);
       this.#watched = true;
@@ -149,7 +153,8 @@ class GrpcServerCall implements Started, InboundCall, Expirable {
       this.#watched = false;
       this.#deadlines.unwatch(this.deadline as number, this);
     }
-    this.#events.removeListener("cancelled", this.#onCancelled);
+    this.#events?.removeListener("cancelled", this.#onCancelled);
+    this.#events = undefined;
   }
 
   #abort(reason: MicroError): void {
