@@ -8,11 +8,12 @@ import {
   type ClientWritableStream,
   type Metadata as GrpcMetadata,
 } from "@grpc/grpc-js";
-import { MicroError, badRequest, canceled, serviceUnavailable } from "../../errors/micro-error.js";
+import { MicroError, badRequest, serviceUnavailable } from "../../errors/micro-error.js";
 import type { MessageType, MethodDescriptor } from "../../method/method-descriptor.js";
 import type { OutboundCall, TransportClient } from "../transport.js";
+import { createDeadlineWheel } from "../deadline-wheel.js";
 import { GrpcCallState } from "./grpc-call-state.js";
-import { toGrpcMetadata } from "./grpc-metadata.js";
+import { toGrpcRequestMetadata } from "./grpc-metadata.js";
 
 /** What the transport's options fix for every client. */
 export interface GrpcClientSettings {
@@ -48,9 +49,8 @@ function deserializer<T>(type: MessageType<T>): Deserialize<T> {
   return fn as Deserialize<T>;
 }
 
-function callOptions(call: OutboundCall): GrpcCallOptions {
-  return call.deadline === undefined ? {} : { deadline: call.deadline };
-}
+/** No deadline for grpc-js: the call state enforces it and sends it as `grpc-timeout`. */
+const NO_CALL_OPTIONS: GrpcCallOptions = {};
 
 /**
  * The calling side of the gRPC transport: one grpc-js `Client` (one channel) per address,
@@ -59,6 +59,7 @@ function callOptions(call: OutboundCall): GrpcCallOptions {
  */
 export function createGrpcClient(settings: GrpcClientSettings): TransportClient {
   const clients = new Map<string, Client>();
+  const deadlines = createDeadlineWheel();
   let closed = false;
 
   function clientFor(address: string): Client {
@@ -78,12 +79,15 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
     return client;
   }
 
+  /** Checks the call can start, and follows it from here on. */
   function prepare(
     address: string,
+    method: MethodDescriptor,
     call: OutboundCall,
-  ): { client: Client; metadata: GrpcMetadata } {
-    if (call.signal?.aborted) throw canceled("micro.client", "call cancelled by the caller");
-    return { client: clientFor(address), metadata: toGrpcMetadata(call.metadata, "micro.client") };
+  ): { client: Client; metadata: GrpcMetadata; state: GrpcCallState } {
+    const state = new GrpcCallState(method, call, deadlines);
+    const metadata = toGrpcRequestMetadata(call.metadata, "micro.client", state.timeoutMs);
+    return { client: clientFor(address), metadata, state };
   }
 
   function unary<I, O>(
@@ -93,8 +97,7 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
     call: OutboundCall,
   ): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      const { client, metadata } = prepare(address, call);
-      const state = new GrpcCallState(call);
+      const { client, metadata, state } = prepare(address, method, call);
       const waitForStatus = call.onResponseMetadata !== undefined;
       let settle: (() => void) | undefined;
       const grpcCall = client.makeUnaryRequest(
@@ -103,14 +106,15 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
         deserializer(method.output),
         request,
         metadata,
-        callOptions(call),
+        NO_CALL_OPTIONS,
         (error, value) => {
+          state.finish();
           settle = error ? () => reject(state.toMicroError(error)) : () => resolve(value as O);
           if (!waitForStatus) settle();
         },
       );
-      // Without a signal or a metadata callback there is nothing to follow: skip the listeners.
-      if (call.signal || waitForStatus) state.attach(grpcCall);
+      // Without a metadata callback the grpc-js callback says all: skip the listeners.
+      state.attach(grpcCall, waitForStatus);
       // Headers and trailers are known only at the status, which follows the callback.
       if (waitForStatus) grpcCall.on("status", () => settle?.());
     });
@@ -122,12 +126,10 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
     requests: AsyncIterable<I>,
     call: OutboundCall,
   ): AsyncGenerator<O> {
-    const { client, metadata } = prepare(address, call);
-    const state = new GrpcCallState(call);
+    const { client, metadata, state } = prepare(address, method, call);
     const path = method.endpoint.path;
     const serialize = serializer(method.input);
     const deserialize = deserializer(method.output);
-    const options = callOptions(call);
     try {
       switch (method.kind) {
         case "unary":
@@ -139,7 +141,7 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
             deserialize,
             request,
             metadata,
-            options,
+            NO_CALL_OPTIONS,
           );
           state.attach(grpcCall);
           yield* readResponses<O>(grpcCall, state);
@@ -153,7 +155,7 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
               serialize,
               deserialize,
               metadata,
-              options,
+              NO_CALL_OPTIONS,
               (error, value) => (error ? reject(state.toMicroError(error)) : resolve(value as O)),
             );
           });
@@ -170,7 +172,7 @@ export function createGrpcClient(settings: GrpcClientSettings): TransportClient 
             serialize,
             deserialize,
             metadata,
-            options,
+            NO_CALL_OPTIONS,
           );
           state.attach(grpcCall);
           void writeRequests(requests, grpcCall, state);

@@ -121,12 +121,13 @@ class GrpcServerCall implements Started, InboundCall, Expirable {
     const rawDeadline = call.getDeadline();
     const deadlineMs = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline;
     this.deadline = Number.isFinite(deadlineMs) ? deadlineMs : undefined;
-    this.#events = call as Pick<EventEmitter, "once" | "removeListener">;
+    const events = call as Pick<EventEmitter, "once" | "removeListener">;
+    this.#events = events;
     this.#deadlines = deadlines;
     this.#onCancelled = () => {
       if (!this.#ended) this.#abort(cancelReason());
     };
-    call.once("cancelled", this.#onCancelled);
+    events.once("cancelled", this.#onCancelled);
     if (this.deadline !== undefined) {
       deadlines.watch(this.deadline, this);
       this.#watched = true;

@@ -30,7 +30,47 @@ function isProtocolKey(key: string): boolean {
  * case, control characters) is a 400 naming the key, rather than grpc-js's generic throw.
  */
 export function toGrpcMetadata(metadata: Readonly<Metadata>, id: string): GrpcMetadata {
-  const out = new GrpcMetadata();
+  return fill(new GrpcMetadata(), metadata, id);
+}
+
+/**
+ * An outgoing call's metadata, with its remaining budget as the `grpc-timeout` header
+ * when it has one, so any gRPC server sees the deadline. The micro client enforces the
+ * deadline itself rather than handing it to grpc-js, which would arm a timer per call.
+ */
+export function toGrpcRequestMetadata(
+  metadata: Readonly<Metadata>,
+  id: string,
+  timeoutMs: number | undefined,
+): GrpcMetadata {
+  const out = fill(new RequestMetadata(), metadata, id);
+  if (timeoutMs !== undefined) out.setTimeout(timeoutMs);
+  return out;
+}
+
+/** grpc-js keeps `grpc-` keys for itself; this subclass may write the one it would write. */
+class RequestMetadata extends GrpcMetadata {
+  setTimeout(ms: number): void {
+    this.internalRepr.set("grpc-timeout", [grpcTimeout(ms)]);
+  }
+}
+
+/** A timeout in the header's format: at most eight digits and a unit (m, S, M or H). */
+export function grpcTimeout(ms: number): string {
+  const units: readonly [string, number][] = [
+    ["m", 1],
+    ["S", 1_000],
+    ["M", 60_000],
+    ["H", 3_600_000],
+  ];
+  for (const [unit, size] of units) {
+    const value = Math.ceil(ms / size);
+    if (value < 100_000_000) return `${Math.max(1, value)}${unit}`;
+  }
+  return "99999999H";
+}
+
+function fill<T extends GrpcMetadata>(out: T, metadata: Readonly<Metadata>, id: string): T {
   for (const key of Object.keys(metadata)) {
     const value = metadata[key] as string;
     try {

@@ -17,7 +17,7 @@ import {
 import { addMetadataHeaders } from "../wire/metadata-headers.js";
 import type { OutboundCall } from "../transport.js";
 import { createDeadlineWheel } from "../deadline-wheel.js";
-import { type CallGuard, guardCall } from "./call-guard.js";
+import { type CallGuard, guardCall } from "../call-guard.js";
 import { transportFailure } from "./client-errors.js";
 import {
   CONNECT_PROTOCOL_VERSION,

@@ -8,7 +8,7 @@ import { addMetadataHeaders, metadataFromHeaders } from "../wire/metadata-header
 import { MICRO_ERROR_HEADER, decodeMicroErrorHeader } from "../wire/micro-error-header.js";
 import type { OutboundCall } from "../transport.js";
 import { createDeadlineWheel } from "../deadline-wheel.js";
-import { type CallGuard, guardCall } from "./call-guard.js";
+import { type CallGuard, guardCall } from "../call-guard.js";
 import { transportFailure } from "./client-errors.js";
 import {
   CONNECT_PROTOCOL_VERSION,

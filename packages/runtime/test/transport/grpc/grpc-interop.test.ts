@@ -238,7 +238,9 @@ describe("grpc transport client calling a plain grpc-js server", () => {
           text: `${request.text}:${seen?.toString("hex")}`,
           node: "plain",
           metadata: {},
-          budgetMs: 0,
+          budgetMs: Number.isFinite(Number(call.getDeadline()))
+            ? Number(call.getDeadline()) - Date.now()
+            : -1,
         });
       },
       Count() {},
@@ -271,6 +273,21 @@ describe("grpc transport client calling a plain grpc-js server", () => {
       "x-plain": "yes",
       "x-blob-bin": Buffer.from([1, 2, 3]).toString("base64"),
     });
+    await client.close();
+  });
+
+  it("sends the call's deadline as grpc-timeout, so a plain server sees it", async () => {
+    const client = createGrpcTransport().client();
+    const timed = await client.unary(
+      address,
+      EchoDescriptor.methods.Say,
+      say({ text: "t" }),
+      outbound({ deadline: Date.now() + 3_000 }),
+    );
+    expect(timed.budgetMs).toBeGreaterThan(2_000);
+    expect(timed.budgetMs).toBeLessThanOrEqual(3_000);
+    const untimed = await client.unary(address, EchoDescriptor.methods.Say, say(), outbound());
+    expect(untimed.budgetMs).toBe(-1);
     await client.close();
   });
 

@@ -1,7 +1,7 @@
-import { type MicroError, canceled, timeout } from "../../errors/micro-error.js";
-import type { MethodDescriptor } from "../../method/method-descriptor.js";
-import type { DeadlineWheel, Expirable } from "../deadline-wheel.js";
-import type { OutboundCall } from "../transport.js";
+import { type MicroError, canceled, timeout } from "../errors/micro-error.js";
+import type { MethodDescriptor } from "../method/method-descriptor.js";
+import type { DeadlineWheel, Expirable } from "./deadline-wheel.js";
+import type { OutboundCall } from "./transport.js";
 
 /** The local side of a call's deadline and cancellation. */
 export interface CallGuard {
