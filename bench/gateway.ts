@@ -2,7 +2,7 @@
 // service, beside the same call made directly with the runtime client (JSON codec), and
 // beside a bare node:http JSON endpoint, all in the same run with the same load.
 // Every server (service, gateway, bare endpoint) runs in its own process.
-// Usage: node --conditions=source --import tsx bench/gateway.ts
+// Usage: node --import tsx bench/gateway.ts (after npm run build)
 //        (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the run)
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -46,7 +46,7 @@ function startProcess(
 ): Promise<{ address: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", script, ...args],
+    ["--import", "tsx", script, ...args],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },

@@ -133,7 +133,7 @@ async function startRegistrar(setup: Setup) {
   const script = fileURLToPath(import.meta.url);
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", script],
+    ["--import", "tsx", script],
     {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, BENCH_REGISTRY_ROLE: "registrar", BENCH_SETUP: JSON.stringify(setup) },

@@ -2,7 +2,7 @@
 // baseline measured in the same run: undici -> node:http for the http transport, and a
 // generic @grpc/grpc-js client -> server for the grpc transport. Same payload, same
 // concurrency, server always in its own process.
-// Usage: npm run bench:rpc   (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the run)
+// Usage: node --import tsx bench/rpc.ts   (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the run)
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
@@ -35,7 +35,7 @@ interface Target {
 async function startServer(mode: string): Promise<{ address: string; stop(): void }> {
   const child = spawn(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", serverScript, mode],
+    ["--import", "tsx", serverScript, mode],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
