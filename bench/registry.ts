@@ -131,14 +131,10 @@ async function registrar(setup: Setup): Promise<void> {
 /** The registrar process for `setup`, and a way to send it commands. */
 async function startRegistrar(setup: Setup) {
   const script = fileURLToPath(import.meta.url);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--import", "tsx", script],
-    {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: { ...process.env, BENCH_REGISTRY_ROLE: "registrar", BENCH_SETUP: JSON.stringify(setup) },
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, BENCH_REGISTRY_ROLE: "registrar", BENCH_SETUP: JSON.stringify(setup) },
+  });
   const waiting = new Map<number, (reply: Reply) => void>();
   child.on("message", (reply: Reply) => waiting.get(reply.seq)?.(reply));
   const ready = new Promise<Reply>((resolve) => waiting.set(0, resolve));

@@ -33,13 +33,9 @@ interface Target {
 }
 
 async function startServer(mode: string): Promise<{ address: string; stop(): void }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", serverScript, mode],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const address = await new Promise<string>((resolve, reject) => {
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
