@@ -3,7 +3,7 @@
 // beside a bare node:http JSON endpoint, all in the same run with the same load.
 // Every server (service, gateway, bare endpoint) runs in its own process.
 // Usage: node --import tsx bench/gateway.ts (after npm run build)
-//        (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the run)
+//        (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -23,12 +23,11 @@ import {
   GreeterDescriptor,
   createGreeterClient,
 } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
-import { type LoadResult, runLoad } from "./lib/load.js";
+import { runInterleaved } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
-const seconds = Number(process.env["BENCH_SECONDS"] ?? 5);
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
 const concurrency = Number(process.env["BENCH_CONCURRENCY"] ?? 32);
-const rounds = Number(process.env["BENCH_ROUNDS"] ?? 2);
 const self = fileURLToPath(import.meta.url);
 const serviceScript = fileURLToPath(new URL("./rpc/server.ts", import.meta.url));
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -152,20 +151,20 @@ async function main(): Promise<void> {
   };
 
   console.log(
-    `gateway: ${concurrency} concurrent callers, ${seconds} s per run, best of ${rounds} rounds`,
+    `gateway: ${concurrency} concurrent callers, ${seconds} s each, in alternating 1 s turns`,
   );
-  const best: Partial<Record<keyof typeof targets, LoadResult>> = {};
-  for (let round = 0; round < rounds; round++) {
-    for (const side of ["bare", "direct", "gateway"] as const) {
-      const target = await targets[side]();
-      const result = await runLoad(target.call, { concurrency, durationMs: seconds * 1000 });
-      await target.close();
-      if (result.errors > 0) throw new Error(`${side}: ${result.errors} calls failed`);
-      if (!best[side] || result.perSecond > (best[side] as LoadResult).perSecond)
-        best[side] = result;
-    }
+  const bareTarget = await targets.bare();
+  const directTarget = await targets.direct();
+  const gatewayTarget = await targets.gateway();
+  const results = await runInterleaved(
+    { bare: bareTarget.call, direct: directTarget.call, gateway: gatewayTarget.call },
+    { concurrency, durationMs: seconds * 1000 },
+  );
+  for (const target of [bareTarget, directTarget, gatewayTarget]) await target.close();
+  for (const [side, result] of Object.entries(results)) {
+    if (result.errors > 0) throw new Error(`${side}: ${result.errors} calls failed`);
   }
-  const { gateway: g, direct: d, bare: b } = best as Record<keyof typeof targets, LoadResult>;
+  const { gateway: g, direct: d, bare: b } = results;
   report(
     "API gateway (value = JSON through the gateway to the service; baselines from the same run)",
     [

@@ -2,7 +2,7 @@
 // baseline measured in the same run: undici -> node:http for the http transport, and a
 // generic @grpc/grpc-js client -> server for the grpc transport. Same payload, same
 // concurrency, server always in its own process.
-// Usage: node --import tsx bench/rpc.ts   (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the run)
+// Usage: node --import tsx bench/rpc.ts   (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
@@ -17,12 +17,11 @@ import { createGrpcTransport } from "@micro-ts/runtime/grpc";
 import { Pool } from "undici";
 import { createGreeterClient } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
 import { HelloRequest, HelloResponse } from "../examples/greeter/gen/greeter/v1/greeter.js";
-import { type LoadResult, runLoad } from "./lib/load.js";
+import { runInterleaved } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
-const seconds = Number(process.env["BENCH_SECONDS"] ?? 5);
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
 const concurrency = Number(process.env["BENCH_CONCURRENCY"] ?? 32);
-const rounds = Number(process.env["BENCH_ROUNDS"] ?? 2);
 const request: HelloRequest = { name: "benchmark" };
 const serverScript = fileURLToPath(new URL("./rpc/server.ts", import.meta.url));
 
@@ -117,25 +116,25 @@ async function rawGrpcTarget(): Promise<Target> {
   };
 }
 
-/** Runs baseline and micro alternately `rounds` times and keeps each side's best round. */
+/** Starts both targets and loads them in alternating turns (see `runInterleaved`). */
 async function compare(make: { baseline: () => Promise<Target>; micro: () => Promise<Target> }) {
-  let best: { baseline?: LoadResult; micro?: LoadResult } = {};
-  for (let round = 0; round < rounds; round++) {
-    for (const side of ["baseline", "micro"] as const) {
-      const target = await make[side]();
-      const result = await runLoad(target.call, { concurrency, durationMs: seconds * 1000 });
-      await target.close();
-      if (result.errors > 0)
-        throw new Error(`${side}: ${result.errors} calls failed during the benchmark`);
-      if (!best[side] || result.perSecond > (best[side] as LoadResult).perSecond)
-        best = { ...best, [side]: result };
-    }
+  const baseline = await make.baseline();
+  const micro = await make.micro();
+  const results = await runInterleaved(
+    { baseline: baseline.call, micro: micro.call },
+    { concurrency, durationMs: seconds * 1000 },
+  );
+  await baseline.close();
+  await micro.close();
+  for (const side of ["baseline", "micro"] as const) {
+    if (results[side].errors > 0)
+      throw new Error(`${side}: ${results[side].errors} calls failed during the benchmark`);
   }
-  return best as { baseline: LoadResult; micro: LoadResult };
+  return results;
 }
 
 console.log(
-  `unary rpc: ${concurrency} concurrent callers, ${seconds} s per run, best of ${rounds} rounds`,
+  `unary rpc: ${concurrency} concurrent callers, ${seconds} s each, in alternating 1 s turns`,
 );
 const http = await compare({
   baseline: rawHttpTarget,

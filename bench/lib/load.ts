@@ -43,6 +43,62 @@ export async function runLoad(
   };
 }
 
+/** Options of `runInterleaved`. */
+export interface InterleaveOptions {
+  /** Requests kept in flight at once, for each target in its turn. */
+  readonly concurrency: number;
+  /** Measured time per target, ms, summed over its slices. */
+  readonly durationMs: number;
+  /** Length of one turn, ms. Default 1000. */
+  readonly sliceMs?: number;
+  /** Unmeasured run of each target first. Default 1000 ms. */
+  readonly warmupMs?: number;
+}
+
+/**
+ * Loads several targets in turns of `sliceMs` (A B C, then C B A, ...) until each has had
+ * `durationMs`, and sums each one's turns. On a shared machine whose speed drifts over
+ * minutes (this one's does by ±20 %), one long run per side compares two different
+ * machines; short alternating turns see the same drift on every side.
+ */
+export async function runInterleaved<K extends string>(
+  calls: Record<K, () => Promise<unknown>>,
+  options: InterleaveOptions,
+): Promise<Record<K, LoadResult>> {
+  const keys = Object.keys(calls) as K[];
+  const sliceMs = options.sliceMs ?? 1000;
+  for (const key of keys)
+    await phase(calls[key], options.concurrency, options.warmupMs ?? 1000, []);
+  const totals = new Map(keys.map((key) => [key, { latencies: [] as number[], errors: 0, ms: 0 }]));
+  const slices = Math.max(1, Math.round(options.durationMs / sliceMs));
+  for (let slice = 0; slice < slices; slice++) {
+    for (const key of slice % 2 === 0 ? keys : [...keys].reverse()) {
+      const total = totals.get(key) as { latencies: number[]; errors: number; ms: number };
+      const started = performance.now();
+      total.errors += await phase(calls[key], options.concurrency, sliceMs, total.latencies);
+      total.ms += performance.now() - started;
+    }
+  }
+  const results = {} as Record<K, LoadResult>;
+  for (const key of keys) {
+    const { latencies, errors, ms } = totals.get(key) as {
+      latencies: number[];
+      errors: number;
+      ms: number;
+    };
+    latencies.sort((a, b) => a - b);
+    results[key] = {
+      requests: latencies.length,
+      errors,
+      seconds: ms / 1000,
+      perSecond: latencies.length / (ms / 1000),
+      p50Ms: percentile(latencies, 0.5),
+      p99Ms: percentile(latencies, 0.99),
+    };
+  }
+  return results;
+}
+
 async function phase(
   call: () => Promise<unknown>,
   concurrency: number,
