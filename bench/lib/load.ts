@@ -55,6 +55,13 @@ export interface InterleaveOptions {
   readonly warmupMs?: number;
 }
 
+/** What one target's turns add up to. */
+interface Tally {
+  readonly latencies: number[];
+  errors: number;
+  ms: number;
+}
+
 /**
  * Loads several targets in turns of `sliceMs` (A B C, then C B A, ...) until each has had
  * `durationMs`, and sums each one's turns. On a shared machine whose speed drifts over
@@ -69,11 +76,11 @@ export async function runInterleaved<K extends string>(
   const sliceMs = options.sliceMs ?? 1000;
   for (const key of keys)
     await phase(calls[key], options.concurrency, options.warmupMs ?? 1000, []);
-  const totals = new Map(keys.map((key) => [key, { latencies: [] as number[], errors: 0, ms: 0 }]));
+  const totals = new Map<K, Tally>(keys.map((key) => [key, { latencies: [], errors: 0, ms: 0 }]));
   const slices = Math.max(1, Math.round(options.durationMs / sliceMs));
   for (let slice = 0; slice < slices; slice++) {
     for (const key of slice % 2 === 0 ? keys : [...keys].reverse()) {
-      const total = totals.get(key) as { latencies: number[]; errors: number; ms: number };
+      const total = totals.get(key) as Tally;
       const started = performance.now();
       total.errors += await phase(calls[key], options.concurrency, sliceMs, total.latencies);
       total.ms += performance.now() - started;
@@ -81,11 +88,7 @@ export async function runInterleaved<K extends string>(
   }
   const results = {} as Record<K, LoadResult>;
   for (const key of keys) {
-    const { latencies, errors, ms } = totals.get(key) as {
-      latencies: number[];
-      errors: number;
-      ms: number;
-    };
+    const { latencies, errors, ms } = totals.get(key) as Tally;
     latencies.sort((a, b) => a - b);
     results[key] = {
       requests: latencies.length,
