@@ -10,6 +10,8 @@ export interface NodeMarksOptions {
 
 /** Failing nodes and until when to skip them. */
 export interface NodeMarks {
+  /** Whether any node is marked (even expired): when not, callers skip `isMarked`. */
+  any(): boolean;
   isMarked(service: string, nodeId: string, now: number): boolean;
   /** Records the outcome of a call: `undefined` clears the mark, a connection failure extends it. */
   mark(service: string, nodeId: string, error: unknown): void;
@@ -40,16 +42,17 @@ export function createNodeMarks(options: NodeMarksOptions): NodeMarks {
   };
 
   return {
+    any: () => marks.size > 0,
     isMarked(service, nodeId, now) {
       const mark = marks.get(key(service, nodeId));
       return mark !== undefined && mark.until > now;
     },
     mark(service, nodeId, error) {
-      const k = key(service, nodeId);
       if (error === undefined) {
-        marks.delete(k);
+        if (marks.size > 0) marks.delete(key(service, nodeId));
         return;
       }
+      const k = key(service, nodeId);
       if (!isConnectionFailure(error)) return;
       const now = Date.now();
       prune(now);

@@ -1,6 +1,6 @@
 import { MicroError } from "../errors/micro-error.js";
 import type { Logger } from "../logger/logger.js";
-import type { Registry, ServiceNode } from "../registry/registry.js";
+import type { Registry, ServiceNode, ServiceRecord } from "../registry/registry.js";
 import { createNodeMarks } from "./node-marks.js";
 import { createServiceCache } from "./service-cache.js";
 import type { Next, NodeFilter, Selector } from "./selector.js";
@@ -28,6 +28,8 @@ export interface SelectorOptions {
 }
 
 const ID = "micro.selector";
+/** The `usable` key of calls without a filter. */
+const ALL = Symbol("all nodes");
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
@@ -64,48 +66,84 @@ export function createSelector(options: SelectorOptions): Selector {
   const positions = new Map<string, number>();
   let closed = false;
 
-  const pick = (service: string, candidates: ServiceNode[], tried: Set<string>): ServiceNode => {
+  /**
+   * The usable nodes per records array (the cache answers the same array until the
+   * service changes) and per filter: a call then costs no copying or filtering.
+   */
+  const usable = new WeakMap<
+    readonly ServiceRecord[],
+    Map<NodeFilter | typeof ALL, ServiceNode[]>
+  >();
+
+  const pick = (
+    service: string,
+    candidates: readonly ServiceNode[],
+    tried: ReadonlySet<string> | undefined,
+  ): ServiceNode => {
     if (strategy === "roundRobin") {
       const position = positions.get(service) ?? Math.floor(Math.random() * candidates.length);
       positions.set(service, (position + 1) % Number.MAX_SAFE_INTEGER);
       return candidates[position % candidates.length] as ServiceNode;
     }
-    const untried = candidates.filter((node) => !tried.has(node.id));
+    const untried = tried ? candidates.filter((node) => !tried.has(node.id)) : candidates;
     const pool = untried.length > 0 ? untried : candidates;
     return pool[Math.floor(Math.random() * pool.length)] as ServiceNode;
+  };
+
+  const nodesOf = (
+    service: string,
+    records: readonly ServiceRecord[],
+    filter: NodeFilter | undefined,
+  ): ServiceNode[] => {
+    let byFilter = usable.get(records);
+    if (!byFilter) {
+      byFilter = new Map();
+      usable.set(records, byFilter);
+    }
+    const known = byFilter.get(filter ?? ALL);
+    if (known) return known;
+    if (records.length === 0) {
+      throw new MicroError(
+        ID,
+        404,
+        `service ${service} not found in the ${registry.name} registry`,
+      );
+    }
+    const all = records.flatMap((record) => record.nodes);
+    const nodes = filter ? all.filter(filter) : all;
+    if (nodes.length === 0) {
+      throw new MicroError(
+        ID,
+        503,
+        filter
+          ? `service ${service} has ${all.length} node(s) in the ${registry.name} registry ` +
+              "but none this client can use (filtered out, e.g. by transport)"
+          : `service ${service} has no nodes in the ${registry.name} registry`,
+      );
+    }
+    byFilter.set(filter ?? ALL, nodes);
+    return nodes;
   };
 
   return {
     async select(service: string, selectOptions?: { filter?: NodeFilter }): Promise<Next> {
       if (closed) throw new MicroError(ID, 503, "selector is closed");
-      const records = await cache.get(service);
-      if (records.length === 0) {
-        throw new MicroError(
-          ID,
-          404,
-          `service ${service} not found in the ${registry.name} registry`,
-        );
-      }
-      const all = records.flatMap((record) => record.nodes);
-      const filter = selectOptions?.filter;
-      const nodes = filter ? all.filter(filter) : all;
-      if (nodes.length === 0) {
-        throw new MicroError(
-          ID,
-          503,
-          filter
-            ? `service ${service} has ${all.length} node(s) in the ${registry.name} registry ` +
-                "but none this client can use (filtered out, e.g. by transport)"
-            : `service ${service} has no nodes in the ${registry.name} registry`,
-        );
-      }
-      const tried = new Set<string>();
+      const nodes = nodesOf(service, await cache.get(service), selectOptions?.filter);
+      /** Nodes this call tried already; made on the second pick (a retry) only. */
+      let tried: Set<string> | undefined;
+      let first: ServiceNode | undefined;
       return () => {
-        const now = Date.now();
-        const healthy = nodes.filter((node) => !marks.isMarked(service, node.id, now));
-        // When every node is marked, trying one beats failing without a call.
-        const node = pick(service, healthy.length > 0 ? healthy : nodes, tried);
-        tried.add(node.id);
+        if (first !== undefined) tried ??= new Set([first.id]);
+        let candidates = nodes;
+        if (marks.any()) {
+          const now = Date.now();
+          const healthy = nodes.filter((node) => !marks.isMarked(service, node.id, now));
+          // When every node is marked, trying one beats failing without a call.
+          if (healthy.length > 0) candidates = healthy;
+        }
+        const node = pick(service, candidates, tried);
+        first ??= node;
+        tried?.add(node.id);
         return node;
       };
     },

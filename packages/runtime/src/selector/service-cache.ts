@@ -25,7 +25,10 @@ export interface ServiceCacheOptions {
  * logs) so calls to known services go on through a registry outage.
  */
 export interface ServiceCache {
-  /** Every version of `name` with nodes; empty when the registry does not know it. */
+  /**
+   * Every version of `name` with nodes; empty when the registry does not know it. The
+   * answer is the same array for as long as the service does not change.
+   */
   get(name: string): Promise<readonly ServiceRecord[]>;
   /** Stops the watch and forgets everything; a later `get` starts over. */
   close(): void;
@@ -34,6 +37,11 @@ export interface ServiceCache {
 interface CacheEntry {
   /** Records by version. */
   readonly records: Map<string, ServiceRecord>;
+  /**
+   * `records` as the array `get` answers, built once per change: the same array until the
+   * service changes, so callers may memoize what they derive from it by identity.
+   */
+  list: readonly ServiceRecord[] | undefined;
   expiresAt: number;
 }
 
@@ -61,6 +69,7 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
           if (!entry) continue;
           if (event.type === "delete") entry.records.delete(version);
           else entry.records.set(version, event.service);
+          entry.list = undefined;
         }
       } catch {
         // A failed watch ends like a stopped one: fall back to reading the registry.
@@ -89,7 +98,7 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
         });
       }
       known.expiresAt = Date.now() + retryInterval;
-      return [...known.records.values()];
+      return listOf(known);
     } finally {
       inflight.delete(name);
     }
@@ -99,19 +108,20 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
     }
     // An empty answer is kept too: the watch adds the service when it appears, so asking
     // for a service with no nodes (a topic nobody subscribes to) does not read each time.
-    entries.set(name, {
+    const entry: CacheEntry = {
       records: new Map(records.map((record) => [record.version, record])),
+      list: undefined,
       expiresAt: changedDuringLookup.has(name) ? 0 : Date.now() + ttl,
-    });
+    };
+    entries.set(name, entry);
     changedDuringLookup.delete(name);
-    return records;
+    return listOf(entry);
   };
 
   return {
     get(name) {
       const entry = entries.get(name);
-      if (entry && entry.expiresAt > Date.now())
-        return Promise.resolve([...entry.records.values()]);
+      if (entry && entry.expiresAt > Date.now()) return Promise.resolve(listOf(entry));
       if (!watcher) {
         watcher = registry.watch();
         follow(watcher);
@@ -130,4 +140,9 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
       entries.clear();
     },
   };
+}
+
+function listOf(entry: CacheEntry): readonly ServiceRecord[] {
+  entry.list ??= [...entry.records.values()];
+  return entry.list;
 }
