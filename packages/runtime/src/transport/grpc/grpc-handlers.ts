@@ -31,6 +31,10 @@ type AnyServerCall =
   | ServerReadableStream<Buffer, unknown>
   | ServerWritableStream<Buffer, unknown>
   | ServerDuplexStream<Buffer, unknown>;
+/** What a served call is watched through: its `cancelled` flag and event. */
+type CancellableCall = Pick<EventEmitter, "once" | "removeListener"> & {
+  readonly cancelled: boolean;
+};
 type StreamingServerCall =
   ServerWritableStream<Buffer, unknown> | ServerDuplexStream<Buffer, unknown>;
 
@@ -98,9 +102,10 @@ function start(
 }
 
 /**
- * One served call. A class with a lazily made AbortController and its deadline on the
- * listener's wheel: one is built per request, and a controller plus a timer per call
- * cost more than the rest of it, while most unary handlers never read their signal.
+ * One served call. A class whose AbortController, cancellation listener and deadline watch
+ * are all made when the signal is first read: one is built per request, and most unary
+ * handlers never look at their signal, while grpc-js answers DEADLINE_EXCEEDED at the
+ * deadline by itself. Until then an abort could reach no one.
  * `end()` lets go of the grpc-js call: the handler's context and call scope point here,
  * and when one of them had been promoted, its link kept the call's whole young graph
  * (stream, buffers) alive through scavenges, so a quarter of what the server allocated
@@ -112,26 +117,19 @@ class GrpcServerCall implements Started, InboundCall, Expirable {
   #controller: AbortController | undefined;
   #ended = false;
   #watched = false;
-  #events: Pick<EventEmitter, "once" | "removeListener"> | undefined;
+  #call: CancellableCall | undefined;
+  #onCancelled: (() => void) | undefined;
+  readonly #cancelReason: () => MicroError;
   readonly #deadlines: DeadlineWheel;
-  readonly #onCancelled: () => void;
 
   constructor(call: AnyServerCall, cancelReason: () => MicroError, deadlines: DeadlineWheel) {
     this.metadata = fromGrpcMetadata(call.metadata);
     const rawDeadline = call.getDeadline();
     const deadlineMs = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline;
     this.deadline = Number.isFinite(deadlineMs) ? deadlineMs : undefined;
-    const events = call as Pick<EventEmitter, "once" | "removeListener">;
-    this.#events = events;
+    this.#call = call;
+    this.#cancelReason = cancelReason;
     this.#deadlines = deadlines;
-    this.#onCancelled = () => {
-      if (!this.#ended) this.#abort(cancelReason());
-    };
-    events.once("cancelled", this.#onCancelled);
-    if (this.deadline !== undefined) {
-      deadlines.watch(this.deadline, this);
-      this.#watched = true;
-    }
   }
 
   get inbound(): InboundCall {
@@ -139,7 +137,11 @@ class GrpcServerCall implements Started, InboundCall, Expirable {
   }
 
   get signal(): AbortSignal {
-    return (this.#controller ??= new AbortController()).signal;
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (!this.#ended) this.#follow();
+    }
+    return this.#controller.signal;
   }
 
   /** The deadline passed (called by the wheel). */
@@ -154,8 +156,28 @@ class GrpcServerCall implements Started, InboundCall, Expirable {
       this.#watched = false;
       this.#deadlines.unwatch(this.deadline as number, this);
     }
-    this.#events?.removeListener("cancelled", this.#onCancelled);
-    this.#events = undefined;
+    if (this.#onCancelled) this.#call?.removeListener("cancelled", this.#onCancelled);
+    this.#call = undefined;
+  }
+
+  /** Starts watching the caller's cancellation and the deadline, for the signal. */
+  #follow(): void {
+    const call = this.#call as CancellableCall;
+    if (call.cancelled) {
+      this.#abort(this.#cancelReason());
+      return;
+    }
+    this.#onCancelled = () => {
+      if (!this.#ended) this.#abort(this.#cancelReason());
+    };
+    call.once("cancelled", this.#onCancelled);
+    if (this.deadline === undefined) return;
+    if (this.deadline <= Date.now()) {
+      this.expire();
+      return;
+    }
+    this.#deadlines.watch(this.deadline, this);
+    this.#watched = true;
   }
 
   #abort(reason: MicroError): void {
