@@ -47,6 +47,7 @@ export function createClient(options: ClientOptions): Client {
   const speaksOurTransport = (node: ServiceNode) =>
     node.metadata["transport"] === undefined ||
     node.metadata["transport"] === options.transport.name;
+  const selectOptions = { filter: speaksOurTransport };
 
   function prepare(
     service: string,
@@ -92,7 +93,9 @@ export function createClient(options: ClientOptions): Client {
         if (callOptions.address !== undefined) {
           node = { id: callOptions.address, address: callOptions.address, metadata: {} };
         } else {
-          next ??= await options.selector.select(request.service, { filter: speaksOurTransport });
+          next ??=
+            options.selector.selectCached?.(request.service, selectOptions) ??
+            (await options.selector.select(request.service, selectOptions));
           node = next();
         }
         const result = await attempt(node.address);

@@ -125,27 +125,41 @@ export function createSelector(options: SelectorOptions): Selector {
     return nodes;
   };
 
+  /** The `Next` of one call over the current records. */
+  const nextOf = (
+    service: string,
+    records: readonly ServiceRecord[],
+    filter: NodeFilter | undefined,
+  ): Next => {
+    const nodes = nodesOf(service, records, filter);
+    /** Nodes this call tried already; made on the second pick (a retry) only. */
+    let tried: Set<string> | undefined;
+    let first: ServiceNode | undefined;
+    return () => {
+      if (first !== undefined) tried ??= new Set([first.id]);
+      let candidates = nodes;
+      if (marks.any()) {
+        const now = Date.now();
+        const healthy = nodes.filter((node) => !marks.isMarked(service, node.id, now));
+        // When every node is marked, trying one beats failing without a call.
+        if (healthy.length > 0) candidates = healthy;
+      }
+      const node = pick(service, candidates, tried);
+      first ??= node;
+      tried?.add(node.id);
+      return node;
+    };
+  };
+
   return {
     async select(service: string, selectOptions?: { filter?: NodeFilter }): Promise<Next> {
       if (closed) throw new MicroError(ID, 503, "selector is closed");
-      const nodes = nodesOf(service, await cache.get(service), selectOptions?.filter);
-      /** Nodes this call tried already; made on the second pick (a retry) only. */
-      let tried: Set<string> | undefined;
-      let first: ServiceNode | undefined;
-      return () => {
-        if (first !== undefined) tried ??= new Set([first.id]);
-        let candidates = nodes;
-        if (marks.any()) {
-          const now = Date.now();
-          const healthy = nodes.filter((node) => !marks.isMarked(service, node.id, now));
-          // When every node is marked, trying one beats failing without a call.
-          if (healthy.length > 0) candidates = healthy;
-        }
-        const node = pick(service, candidates, tried);
-        first ??= node;
-        tried?.add(node.id);
-        return node;
-      };
+      return nextOf(service, await cache.get(service), selectOptions?.filter);
+    },
+
+    selectCached(service: string, selectOptions?: { filter?: NodeFilter }): Next | undefined {
+      const records = closed ? undefined : cache.cached(service);
+      return records && nextOf(service, records, selectOptions?.filter);
     },
 
     mark(service: string, node: ServiceNode, error: unknown): void {

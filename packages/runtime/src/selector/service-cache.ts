@@ -30,6 +30,8 @@ export interface ServiceCache {
    * answer is the same array for as long as the service does not change.
    */
   get(name: string): Promise<readonly ServiceRecord[]>;
+  /** What `get` would answer at once from memory, or undefined when it would read the registry. */
+  cached(name: string): readonly ServiceRecord[] | undefined;
   /** Stops the watch and forgets everything; a later `get` starts over. */
   close(): void;
 }
@@ -119,6 +121,10 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
   };
 
   return {
+    cached(name) {
+      const entry = entries.get(name);
+      return entry && entry.expiresAt > Date.now() ? listOf(entry) : undefined;
+    },
     get(name) {
       const entry = entries.get(name);
       if (entry && entry.expiresAt > Date.now()) return Promise.resolve(listOf(entry));

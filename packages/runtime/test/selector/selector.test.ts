@@ -235,6 +235,31 @@ describe("selector", () => {
     expect(registry.reads).toBe(1);
   });
 
+  it("selectCached answers without a promise once the service is cached, and follows changes", async () => {
+    const base = await registryWith([node("a")]);
+    const registry = counting(base);
+    const s = selector({ registry, cacheTtl: 60_000 });
+    expect(s.selectCached?.("greeter")).toBeUndefined(); // not looked up yet: no read either
+    expect(registry.reads).toBe(0);
+    await s.select("greeter");
+    expect(s.selectCached?.("greeter")?.().id).toBe("a");
+    // The same filter on the same records is one memoized node list; a new node still shows.
+    const grpcOnly = (n: ServiceNode) => n.metadata["transport"] === "grpc";
+    expect(() => s.selectCached?.("greeter", { filter: grpcOnly })).toThrow(/none this client/);
+    await base.register({
+      name: "greeter",
+      version: "2",
+      metadata: {},
+      endpoints: [],
+      nodes: [node("g", "grpc")],
+    });
+    await eventually(async () => s.selectCached?.("greeter", { filter: grpcOnly }) !== undefined);
+    expect(s.selectCached?.("greeter", { filter: grpcOnly })?.().id).toBe("g");
+    expect(registry.reads).toBe(1);
+    await s.close();
+    expect(s.selectCached?.("greeter")).toBeUndefined();
+  });
+
   it("rejects bad options and refuses to select after close", async () => {
     const registry = await registryWith([node("a")]);
     expect(() => createSelector({ registry, strategy: "fastest" as "random" })).toThrow(
