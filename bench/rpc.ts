@@ -1,7 +1,10 @@
 // Unary RPC throughput and latency through the generated client and handler, beside a raw
 // baseline measured in the same run: undici -> node:http for the http transport, and a
 // generic @grpc/grpc-js client -> server for the grpc transport. Same payload, same
-// concurrency, server always in its own process.
+// concurrency, server always in its own process. The micro client gives every call a 5 s
+// deadline (its default, as go-micro's), sent as `grpc-timeout`; grpc-js charges a deadline
+// on both sides (its server arms a timer per call), so the grpc baseline sets the same
+// deadline, and the same raw call without one is reported beside it.
 // Usage: node --import tsx bench/rpc.ts   (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -93,11 +96,16 @@ async function rawHttpTarget(): Promise<Target> {
   };
 }
 
-async function rawGrpcTarget(): Promise<Target> {
+/** The micro client's default budget per unary call, which the grpc baseline matches. */
+const DEADLINE_MS = 5000;
+
+/** Raw grpc-js calls, each with a `DEADLINE_MS` deadline when `withDeadline`. */
+async function rawGrpcTarget(withDeadline: boolean): Promise<Target> {
   const server = await startServer("raw-grpc");
   const client = new grpc.Client(server.address, grpc.credentials.createInsecure());
   const serialize = (message: HelloRequest) => Buffer.from(HelloRequest.encode(message).finish());
   const deserialize = (bytes: Buffer) => HelloResponse.decode(bytes);
+  const noDeadline: grpc.CallOptions = {};
   return {
     call: () =>
       new Promise((resolve, reject) =>
@@ -106,6 +114,8 @@ async function rawGrpcTarget(): Promise<Target> {
           serialize,
           deserialize,
           request,
+          new grpc.Metadata(),
+          withDeadline ? { deadline: Date.now() + DEADLINE_MS } : noDeadline,
           (error, value) => (error ? reject(error) : resolve(value)),
         ),
       ),
@@ -116,19 +126,17 @@ async function rawGrpcTarget(): Promise<Target> {
   };
 }
 
-/** Starts both targets and loads them in alternating turns (see `runInterleaved`). */
-async function compare(make: { baseline: () => Promise<Target>; micro: () => Promise<Target> }) {
-  const baseline = await make.baseline();
-  const micro = await make.micro();
-  const results = await runInterleaved(
-    { baseline: baseline.call, micro: micro.call },
-    { concurrency, durationMs: seconds * 1000 },
-  );
-  await baseline.close();
-  await micro.close();
-  for (const side of ["baseline", "micro"] as const) {
-    if (results[side].errors > 0)
-      throw new Error(`${side}: ${results[side].errors} calls failed during the benchmark`);
+/** Starts the targets and loads them in alternating turns (see `runInterleaved`). */
+async function compare<K extends string>(make: Record<K, () => Promise<Target>>) {
+  const targets = {} as Record<K, Target>;
+  for (const key of Object.keys(make) as K[]) targets[key] = await make[key]();
+  const calls = {} as Record<K, () => Promise<unknown>>;
+  for (const key of Object.keys(targets) as K[]) calls[key] = targets[key].call;
+  const results = await runInterleaved(calls, { concurrency, durationMs: seconds * 1000 });
+  for (const target of Object.values<Target>(targets)) await target.close();
+  for (const [side, result] of Object.entries<{ errors: number }>(results)) {
+    if (result.errors > 0)
+      throw new Error(`${side}: ${result.errors} calls failed during the benchmark`);
   }
   return results;
 }
@@ -141,12 +149,13 @@ const http = await compare({
   micro: () => microTarget("micro-http", createHttpTransport()),
 });
 const grpcResult = await compare({
-  baseline: rawGrpcTarget,
+  baseline: () => rawGrpcTarget(true),
+  noDeadline: () => rawGrpcTarget(false),
   micro: () => microTarget("micro-grpc", createGrpcTransport()),
 });
 
 report(
-  "unary RPC (value = micro through the generated client; baseline = raw client -> raw server)",
+  "unary RPC (value = micro through the generated client; baseline = raw client -> raw server; grpc baseline with the same 5 s deadline)",
   [
     {
       bench: "rpc.http.rps",
@@ -175,6 +184,12 @@ report(
       value: grpcResult.micro.p99Ms,
       baseline: grpcResult.baseline.p99Ms,
       unit: "ms",
+    },
+    {
+      bench: "rpc.grpc.rps.vs-no-deadline",
+      value: grpcResult.micro.perSecond,
+      baseline: grpcResult.noDeadline.perSecond,
+      unit: "req/s",
     },
   ],
 );
