@@ -158,13 +158,22 @@ async function main(): Promise<void> {
   const gatewayTarget = await targets.gateway();
   const results = await runInterleaved(
     { bare: bareTarget.call, direct: directTarget.call, gateway: gatewayTarget.call },
-    { concurrency, durationMs: seconds * 1000 },
+    {
+      concurrency,
+      durationMs: seconds * 1000,
+      processes: { service: service.child.pid as number, gateway: gateway.child.pid as number },
+    },
   );
   for (const target of [bareTarget, directTarget, gatewayTarget]) await target.close();
   for (const [side, result] of Object.entries(results)) {
     if (result.errors > 0) throw new Error(`${side}: ${result.errors} calls failed`);
   }
   const { gateway: g, direct: d, bare: b } = results;
+  // Where the CPU goes: on a machine whose cores all three processes share, throughput
+  // follows the CPU per request of the whole path, so these explain the ratio above.
+  const cpu = (result: typeof g, name: string) => result.cpuUsPerRequest[name] ?? 0;
+  const directHop = cpu(d, "load") + cpu(d, "service");
+  const gatewayPath = cpu(g, "load") + cpu(g, "gateway") + cpu(g, "service");
   report(
     "API gateway (value = JSON through the gateway to the service; baselines from the same run)",
     [
@@ -188,6 +197,18 @@ async function main(): Promise<void> {
         value: d.perSecond,
         baseline: b.perSecond,
         unit: "req/s",
+      },
+      {
+        bench: "gateway.path-cpu.vs-direct",
+        value: gatewayPath,
+        baseline: directHop,
+        unit: "µs CPU/req (callers + gateway + service)",
+      },
+      {
+        bench: "gateway.process-cpu.vs-direct",
+        value: cpu(g, "gateway"),
+        baseline: directHop,
+        unit: "µs CPU/req (gateway alone vs caller + service)",
       },
     ],
   );

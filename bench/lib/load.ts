@@ -1,3 +1,5 @@
+import { ownCpuMs, processCpuMs } from "./process-cpu.js";
+
 /** Figures of one load run. */
 export interface LoadResult {
   readonly requests: number;
@@ -6,6 +8,15 @@ export interface LoadResult {
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+}
+
+/** Figures of one target's turns in `runInterleaved`. */
+export interface InterleavedResult extends LoadResult {
+  /**
+   * CPU µs per request of each process named in `InterleaveOptions.processes`, and of
+   * this (the load's) process as `load`, over this target's turns; empty when none named.
+   */
+  readonly cpuUsPerRequest: Readonly<Record<string, number>>;
 }
 
 /** Options of `runLoad`. */
@@ -53,6 +64,8 @@ export interface InterleaveOptions {
   readonly sliceMs?: number;
   /** Unmeasured run of each target first. Default 1000 ms. */
   readonly warmupMs?: number;
+  /** Processes (name -> pid) whose CPU time each turn is charged with. Default none. */
+  readonly processes?: Readonly<Record<string, number>>;
 }
 
 /** What one target's turns add up to. */
@@ -60,6 +73,8 @@ interface Tally {
   readonly latencies: number[];
   errors: number;
   ms: number;
+  /** CPU ms by process name, summed over the turns. */
+  readonly cpuMs: Record<string, number>;
 }
 
 /**
@@ -71,25 +86,42 @@ interface Tally {
 export async function runInterleaved<K extends string>(
   calls: Record<K, () => Promise<unknown>>,
   options: InterleaveOptions,
-): Promise<Record<K, LoadResult>> {
+): Promise<Record<K, InterleavedResult>> {
   const keys = Object.keys(calls) as K[];
   const sliceMs = options.sliceMs ?? 1000;
   for (const key of keys)
     await phase(calls[key], options.concurrency, options.warmupMs ?? 1000, []);
-  const totals = new Map<K, Tally>(keys.map((key) => [key, { latencies: [], errors: 0, ms: 0 }]));
+  const processes = options.processes;
+  const cpuNow = (): Record<string, number> => {
+    if (!processes) return {};
+    const now: Record<string, number> = { load: ownCpuMs() };
+    for (const [name, pid] of Object.entries(processes)) now[name] = processCpuMs(pid);
+    return now;
+  };
+  const totals = new Map<K, Tally>(
+    keys.map((key) => [key, { latencies: [], errors: 0, ms: 0, cpuMs: {} }]),
+  );
   const slices = Math.max(1, Math.round(options.durationMs / sliceMs));
   for (let slice = 0; slice < slices; slice++) {
     for (const key of slice % 2 === 0 ? keys : [...keys].reverse()) {
       const total = totals.get(key) as Tally;
       const started = performance.now();
+      const cpuBefore = cpuNow();
       total.errors += await phase(calls[key], options.concurrency, sliceMs, total.latencies);
       total.ms += performance.now() - started;
+      for (const [name, after] of Object.entries(cpuNow())) {
+        total.cpuMs[name] = (total.cpuMs[name] ?? 0) + after - (cpuBefore[name] as number);
+      }
     }
   }
-  const results = {} as Record<K, LoadResult>;
+  const results = {} as Record<K, InterleavedResult>;
   for (const key of keys) {
-    const { latencies, errors, ms } = totals.get(key) as Tally;
+    const { latencies, errors, ms, cpuMs } = totals.get(key) as Tally;
     latencies.sort((a, b) => a - b);
+    const cpuUsPerRequest: Record<string, number> = {};
+    for (const [name, used] of Object.entries(cpuMs)) {
+      cpuUsPerRequest[name] = (used * 1000) / latencies.length;
+    }
     results[key] = {
       requests: latencies.length,
       errors,
@@ -97,6 +129,7 @@ export async function runInterleaved<K extends string>(
       perSecond: latencies.length / (ms / 1000),
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
+      cpuUsPerRequest,
     };
   }
   return results;

@@ -1,0 +1,68 @@
+// The benchmarks' load helper: alternating turns and the CPU each named process is charged.
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { runInterleaved } from "../../bench/lib/load.js";
+import { ownCpuMs, processCpuMs } from "../../bench/lib/process-cpu.js";
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+/** A process that burns CPU while `busy` is written to its stdin, and idles otherwise. */
+function burner(): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      "-e",
+      `let busy = false;
+       process.stdin.on("data", (d) => { busy = String(d).trim().endsWith("on"); });
+       setInterval(() => { const end = Date.now() + 9; while (busy && Date.now() < end); }, 10);`,
+    ],
+    { stdio: ["pipe", "ignore", "inherit"] },
+  );
+  children.push(child);
+  return child;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("bench load helper", () => {
+  it("reads a process's CPU time from /proc, growing while it works", async () => {
+    const child = burner();
+    await sleep(200);
+    child.stdin?.write("on\n");
+    const before = processCpuMs(child.pid as number);
+    await sleep(500);
+    const used = processCpuMs(child.pid as number) - before;
+    expect(used).toBeGreaterThan(200);
+    expect(used).toBeLessThan(700);
+    const own = ownCpuMs();
+    expect(own).toBeGreaterThan(0);
+  });
+
+  it("charges a named process's CPU to the target whose turns made it work", async () => {
+    const child = burner();
+    await sleep(200);
+    // Each target's call tells the burner whether to work, so only `busy` turns load it.
+    const say = (word: string) => async () => {
+      child.stdin?.write(`${word}\n`);
+      await sleep(5);
+    };
+    const results = await runInterleaved(
+      { busy: say("on"), idle: say("off") },
+      {
+        concurrency: 1,
+        durationMs: 1_000,
+        sliceMs: 250,
+        warmupMs: 50,
+        processes: { burner: child.pid as number },
+      },
+    );
+    const busy = results.busy.cpuUsPerRequest["burner"] as number;
+    const idle = results.idle.cpuUsPerRequest["burner"] as number;
+    expect(results.busy.requests).toBeGreaterThan(50);
+    expect(busy).toBeGreaterThan(idle * 4);
+    expect(results.busy.cpuUsPerRequest["load"]).toBeGreaterThan(0);
+  });
+});
