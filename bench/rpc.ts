@@ -20,7 +20,7 @@ import { createGrpcTransport } from "@micro-ts/runtime/grpc";
 import { Pool } from "undici";
 import { createGreeterClient } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
 import { HelloRequest, HelloResponse } from "../examples/greeter/gen/greeter/v1/greeter.js";
-import { runInterleaved } from "./lib/load.js";
+import { type InterleavedResult, runInterleaved } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
@@ -30,11 +30,13 @@ const serverScript = fileURLToPath(new URL("./rpc/server.ts", import.meta.url));
 
 /** A server process and a function making one call to it. */
 interface Target {
+  /** The server process's pid, so each side is charged its server's CPU. */
+  readonly pid: number;
   call(): Promise<unknown>;
   close(): Promise<void>;
 }
 
-async function startServer(mode: string): Promise<{ address: string; stop(): void }> {
+async function startServer(mode: string): Promise<{ address: string; pid: number; stop(): void }> {
   const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -47,7 +49,7 @@ async function startServer(mode: string): Promise<{ address: string; stop(): voi
     });
     child.once("exit", (code) => reject(new Error(`bench server ${mode} exited with ${code}`)));
   });
-  return { address, stop: () => child.kill("SIGKILL") };
+  return { address, pid: child.pid as number, stop: () => child.kill("SIGKILL") };
 }
 
 async function microTarget(mode: string, transport: Transport): Promise<Target> {
@@ -64,6 +66,7 @@ async function microTarget(mode: string, transport: Transport): Promise<Target> 
   const client = createClient({ transport, selector });
   const greeter = createGreeterClient(client, "bench");
   return {
+    pid: server.pid,
     call: () => greeter.hello(request),
     async close() {
       await client.close();
@@ -78,6 +81,7 @@ async function rawHttpTarget(): Promise<Target> {
   const server = await startServer("raw-http");
   const pool = new Pool(`http://${server.address}`, { connections: concurrency, pipelining: 1 });
   return {
+    pid: server.pid,
     async call() {
       const response = await pool.request({
         path: "/greeter.v1.Greeter/Hello",
@@ -107,6 +111,7 @@ async function rawGrpcTarget(withDeadline: boolean): Promise<Target> {
   const deserialize = (bytes: Buffer) => HelloResponse.decode(bytes);
   const noDeadline: grpc.CallOptions = {};
   return {
+    pid: server.pid,
     call: () =>
       new Promise((resolve, reject) =>
         client.makeUnaryRequest(
@@ -132,7 +137,13 @@ async function compare<K extends string>(make: Record<K, () => Promise<Target>>)
   for (const key of Object.keys(make) as K[]) targets[key] = await make[key]();
   const calls = {} as Record<K, () => Promise<unknown>>;
   for (const key of Object.keys(targets) as K[]) calls[key] = targets[key].call;
-  const results = await runInterleaved(calls, { concurrency, durationMs: seconds * 1000 });
+  const processes: Record<string, number> = {};
+  for (const key of Object.keys(targets) as K[]) processes[key] = targets[key].pid;
+  const results = await runInterleaved(calls, {
+    concurrency,
+    durationMs: seconds * 1000,
+    processes,
+  });
   for (const target of Object.values<Target>(targets)) await target.close();
   for (const [side, result] of Object.entries<{ errors: number }>(results)) {
     if (result.errors > 0)
@@ -154,6 +165,12 @@ const grpcResult = await compare({
   micro: () => microTarget("micro-grpc", createGrpcTransport()),
 });
 
+/** CPU per request of one side's whole path: the calling process plus its server. */
+function pathCpu(results: Record<string, InterleavedResult>, side: string): number {
+  const usage = (results[side] as InterleavedResult).cpuUsPerRequest;
+  return (usage["load"] ?? 0) + (usage[side] ?? 0);
+}
+
 report(
   "unary RPC (value = micro through the generated client; baseline = raw client -> raw server; grpc baseline with the same 5 s deadline)",
   [
@@ -166,6 +183,12 @@ report(
     },
     { bench: "rpc.http.p50", value: http.micro.p50Ms, baseline: http.baseline.p50Ms, unit: "ms" },
     { bench: "rpc.http.p99", value: http.micro.p99Ms, baseline: http.baseline.p99Ms, unit: "ms" },
+    {
+      bench: "rpc.http.cpu",
+      value: pathCpu(http, "micro"),
+      baseline: pathCpu(http, "baseline"),
+      unit: "µs CPU/req (client + server)",
+    },
     {
       bench: "rpc.grpc.rps",
       value: grpcResult.micro.perSecond,
@@ -184,6 +207,12 @@ report(
       value: grpcResult.micro.p99Ms,
       baseline: grpcResult.baseline.p99Ms,
       unit: "ms",
+    },
+    {
+      bench: "rpc.grpc.cpu",
+      value: pathCpu(grpcResult, "micro"),
+      baseline: pathCpu(grpcResult, "baseline"),
+      unit: "µs CPU/req (client + server)",
     },
     {
       bench: "rpc.grpc.rps.vs-no-deadline",
