@@ -1,10 +1,12 @@
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MicroError } from "@micro-ts/runtime";
 import {
   GreetedTopic,
   createGreeterClient,
 } from "../../examples/greeter/gen/greeter/v1/greeter.micro.js";
-import { type Sandbox, createSandbox } from "./lib/greeter.js";
+import { type Sandbox, createSandbox, root } from "./lib/greeter.js";
+import { start } from "./lib/process.js";
 
 async function* stream<T>(...values: T[]): AsyncIterable<T> {
   for (const value of values) yield value;
@@ -128,3 +130,39 @@ describe("examples/greeter across processes on the embedded defaults", () => {
     expect(result.calls).toBeGreaterThan(100);
   });
 });
+
+describe("examples/greeter when it cannot start", () => {
+  it("says why in one line, releases what started and exits 1", async () => {
+    // A port nobody listens on: the etcd registry retries for the connect timeout, then
+    // start fails after the local broker already listens, which must not keep it alive.
+    const { port, close } = await closedPort();
+    await close();
+    const running = start(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", "examples/greeter/src/main.ts"],
+      {
+        cwd: root,
+        env: {
+          MICRO_REGISTRY: "etcd",
+          MICRO_REGISTRY_ADDRESS: `127.0.0.1:${port}`,
+          MICRO_CONNECT_TIMEOUT: "500ms",
+        },
+      },
+    );
+    const code = await Promise.race([running.exited, sleep(20_000).then(() => "hung")]);
+    if (code === "hung") await running.stop("SIGKILL");
+    expect(code).toBe(1);
+    const output = running.output();
+    expect(output).toMatch(/ERROR \[greeter\] cannot start .*start etcd there/);
+    expect(output).toContain(`127.0.0.1:${port} within 500 ms`);
+    expect(output).not.toMatch(/^\s+at /m); // no stack trace
+  });
+});
+
+/** A loopback port that was free a moment ago. */
+async function closedPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

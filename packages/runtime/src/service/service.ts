@@ -1,6 +1,7 @@
 import type { Broker } from "../broker/broker.js";
 import type { Client, ClientWrapper } from "../client/client.js";
 import { createClient } from "../client/rpc-client.js";
+import { MicroError } from "../errors/micro-error.js";
 import { type Logger, createConsoleLogger } from "../logger/logger.js";
 import type { Registry } from "../registry/registry.js";
 import type { Selector } from "../selector/selector.js";
@@ -86,7 +87,11 @@ export interface Service {
   start(): Promise<void>;
   /** Deregisters, drains, and closes what the service created itself. */
   stop(): Promise<void>;
-  /** Starts, waits for SIGINT or SIGTERM, then stops. A second signal exits at once. */
+  /**
+   * Starts, waits for SIGINT or SIGTERM, then stops; a second signal exits at once. Made
+   * for a main module: when start fails it logs why, releases what started and sets exit
+   * code 1 instead of throwing. Use `start()` and `stop()` to handle failures yourself.
+   */
   run(): Promise<void>;
 }
 
@@ -179,7 +184,19 @@ export function createService(options: ServiceOptions = {}): Service {
     },
 
     async run() {
-      await service.start();
+      try {
+        await service.start();
+      } catch (error) {
+        // A main() has nothing better to do with this than print it: say it in one line
+        // (the error names what was wrong and what to do), release what did start, exit 1.
+        logger.error("cannot start", {
+          service: name,
+          error: error instanceof MicroError ? error.detail : String(error),
+        });
+        await Promise.allSettled([client.close(), components.close()]);
+        process.exitCode = 1;
+        return;
+      }
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once("SIGINT", () => resolve("SIGINT"));
         process.once("SIGTERM", () => resolve("SIGTERM"));
