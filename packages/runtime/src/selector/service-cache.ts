@@ -120,14 +120,17 @@ export function createServiceCache(options: ServiceCacheOptions): ServiceCache {
     return listOf(entry);
   };
 
+  /** The records of `name` while they may be served from memory without a read. */
+  const fresh = (name: string): readonly ServiceRecord[] | undefined => {
+    const entry = entries.get(name);
+    return entry && entry.expiresAt > Date.now() ? listOf(entry) : undefined;
+  };
+
   return {
-    cached(name) {
-      const entry = entries.get(name);
-      return entry && entry.expiresAt > Date.now() ? listOf(entry) : undefined;
-    },
+    cached: fresh,
     get(name) {
-      const entry = entries.get(name);
-      if (entry && entry.expiresAt > Date.now()) return Promise.resolve(listOf(entry));
+      const known = fresh(name);
+      if (known) return Promise.resolve(known);
       if (!watcher) {
         watcher = registry.watch();
         follow(watcher);
