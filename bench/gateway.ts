@@ -4,7 +4,6 @@
 // Every server (service, gateway, bare endpoint) runs in its own process.
 // Usage: node --import tsx bench/gateway.ts (after npm run build)
 //        (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -23,7 +22,8 @@ import {
   GreeterDescriptor,
   createGreeterClient,
 } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
-import { runInterleaved } from "./lib/load.js";
+import { startListening } from "./lib/listening-process.js";
+import { cpuPerRequest, runInterleaved } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
@@ -37,26 +37,6 @@ const body = JSON.stringify({ name: "benchmark" });
 interface Target {
   call(): Promise<unknown>;
   close(): Promise<void>;
-}
-
-function startProcess(
-  script: string,
-  args: readonly string[],
-): Promise<{ address: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(output);
-      if (match) resolve({ address: match[1] as string, child });
-    });
-    child.once("exit", (code) =>
-      reject(new Error(`${script} ${args.join(" ")} exited with ${code}`)),
-    );
-  });
 }
 
 /** Posts the JSON request with undici (a fast HTTP client) and checks the answer. */
@@ -112,8 +92,8 @@ async function serve(mode: string | undefined, directory: string | undefined): P
 }
 
 async function main(): Promise<void> {
-  const service = await startProcess(serviceScript, ["micro-http"]);
-  const bare = await startProcess(self, ["bare-json"]);
+  const service = await startListening(serviceScript, ["micro-http"]);
+  const bare = await startListening(self, ["bare-json"]);
   const directory = mkdtempSync(join(tmpdir(), "micro-bench-gateway-"));
   const record = {
     name: "greeter",
@@ -124,7 +104,7 @@ async function main(): Promise<void> {
   };
   const registry = createLocalRegistry({ directory });
   await registry.register(record, { ttl: 3_600_000 });
-  const gateway = await startProcess(self, ["gateway", directory]);
+  const gateway = await startListening(self, ["gateway", directory]);
 
   const targets: Record<"gateway" | "direct" | "bare", () => Promise<Target>> = {
     gateway: async () => jsonPoster(gateway.address, "/greeter/hello"),
@@ -171,9 +151,8 @@ async function main(): Promise<void> {
   const { gateway: g, direct: d, bare: b } = results;
   // Where the CPU goes: on a machine whose cores all three processes share, throughput
   // follows the CPU per request of the whole path, so these explain the ratio above.
-  const cpu = (result: typeof g, name: string) => result.cpuUsPerRequest[name] ?? 0;
-  const directHop = cpu(d, "load") + cpu(d, "service");
-  const gatewayPath = cpu(g, "load") + cpu(g, "gateway") + cpu(g, "service");
+  const directHop = cpuPerRequest(d, "load", "service");
+  const gatewayPath = cpuPerRequest(g, "load", "gateway", "service");
   report(
     "API gateway (value = JSON through the gateway to the service; baselines from the same run)",
     [
@@ -206,7 +185,7 @@ async function main(): Promise<void> {
       },
       {
         bench: "gateway.process-cpu.vs-direct",
-        value: cpu(g, "gateway"),
+        value: cpuPerRequest(g, "gateway"),
         baseline: directHop,
         unit: "µs CPU/req (gateway alone vs caller + service)",
       },

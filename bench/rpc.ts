@@ -6,7 +6,6 @@
 // on both sides (its server arms a timer per call), so the grpc baseline sets the same
 // deadline, and the same raw call without one is reported beside it.
 // Usage: node --import tsx bench/rpc.ts   (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -20,7 +19,8 @@ import { createGrpcTransport } from "@micro-ts/runtime/grpc";
 import { Pool } from "undici";
 import { createGreeterClient } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
 import { HelloRequest, HelloResponse } from "../examples/greeter/gen/greeter/v1/greeter.js";
-import { type InterleavedResult, runInterleaved } from "./lib/load.js";
+import { startListening } from "./lib/listening-process.js";
+import { type InterleavedResult, cpuPerRequest, runInterleaved } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
@@ -37,18 +37,7 @@ interface Target {
 }
 
 async function startServer(mode: string): Promise<{ address: string; pid: number; stop(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const address = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(output);
-      if (match) resolve(match[1] as string);
-    });
-    child.once("exit", (code) => reject(new Error(`bench server ${mode} exited with ${code}`)));
-  });
+  const { address, child } = await startListening(serverScript, [mode]);
   return { address, pid: child.pid as number, stop: () => child.kill("SIGKILL") };
 }
 
@@ -136,9 +125,11 @@ async function compare<K extends string>(make: Record<K, () => Promise<Target>>)
   const targets = {} as Record<K, Target>;
   for (const key of Object.keys(make) as K[]) targets[key] = await make[key]();
   const calls = {} as Record<K, () => Promise<unknown>>;
-  for (const key of Object.keys(targets) as K[]) calls[key] = targets[key].call;
   const processes: Record<string, number> = {};
-  for (const key of Object.keys(targets) as K[]) processes[key] = targets[key].pid;
+  for (const key of Object.keys(targets) as K[]) {
+    calls[key] = targets[key].call;
+    processes[key] = targets[key].pid;
+  }
   const results = await runInterleaved(calls, {
     concurrency,
     durationMs: seconds * 1000,
@@ -166,10 +157,8 @@ const grpcResult = await compare({
 });
 
 /** CPU per request of one side's whole path: the calling process plus its server. */
-function pathCpu(results: Record<string, InterleavedResult>, side: string): number {
-  const usage = (results[side] as InterleavedResult).cpuUsPerRequest;
-  return (usage["load"] ?? 0) + (usage[side] ?? 0);
-}
+const pathCpu = <K extends string>(results: Record<K, InterleavedResult>, side: K) =>
+  cpuPerRequest(results[side], "load", side);
 
 report(
   "unary RPC (value = micro through the generated client; baseline = raw client -> raw server; grpc baseline with the same 5 s deadline)",

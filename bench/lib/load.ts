@@ -19,6 +19,13 @@ export interface InterleavedResult extends LoadResult {
   readonly cpuUsPerRequest: Readonly<Record<string, number>>;
 }
 
+/** CPU µs per request of the named processes together (`load` is the load's own). */
+export function cpuPerRequest(result: InterleavedResult, ...names: readonly string[]): number {
+  let total = 0;
+  for (const name of names) total += result.cpuUsPerRequest[name] ?? 0;
+  return total;
+}
+
 /** Options of `runLoad`. */
 export interface LoadOptions {
   /** Requests kept in flight at once. */
