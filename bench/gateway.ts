@@ -23,7 +23,7 @@ import {
   createGreeterClient,
 } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
 import { startListening } from "./lib/listening-process.js";
-import { cpuPerRequest, runInterleaved } from "./lib/load.js";
+import { cpuPerRequest, runInterleaved, turnRatioQuartiles } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
         bench: "gateway.rps.vs-direct",
         value: g.perSecond,
         baseline: d.perSecond,
+        turns: turnRatioQuartiles(g, d),
         unit: "req/s",
         target: { ratio: 0.6, better: "higher" },
       },
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
         bench: "gateway.rps.vs-bare-http",
         value: g.perSecond,
         baseline: b.perSecond,
+        turns: turnRatioQuartiles(g, b),
         unit: "req/s",
       },
       { bench: "gateway.p99.vs-bare-http", value: g.p99Ms, baseline: b.p99Ms, unit: "ms" },
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
         bench: "direct.rps.vs-bare-http",
         value: d.perSecond,
         baseline: b.perSecond,
+        turns: turnRatioQuartiles(d, b),
         unit: "req/s",
       },
       {

@@ -20,7 +20,12 @@ import { Pool } from "undici";
 import { createGreeterClient } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
 import { HelloRequest, HelloResponse } from "../examples/greeter/gen/greeter/v1/greeter.js";
 import { startListening } from "./lib/listening-process.js";
-import { type InterleavedResult, cpuPerRequest, runInterleaved } from "./lib/load.js";
+import {
+  type InterleavedResult,
+  cpuPerRequest,
+  runInterleaved,
+  turnRatioQuartiles,
+} from "./lib/load.js";
 import { report } from "./lib/report.js";
 
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
@@ -167,6 +172,7 @@ report(
       bench: "rpc.http.rps",
       value: http.micro.perSecond,
       baseline: http.baseline.perSecond,
+      turns: turnRatioQuartiles(http.micro, http.baseline),
       unit: "req/s",
       target: { ratio: 0.85, better: "higher" },
     },
@@ -182,6 +188,7 @@ report(
       bench: "rpc.grpc.rps",
       value: grpcResult.micro.perSecond,
       baseline: grpcResult.baseline.perSecond,
+      turns: turnRatioQuartiles(grpcResult.micro, grpcResult.baseline),
       unit: "req/s",
       target: { ratio: 0.9, better: "higher" },
     },
@@ -207,6 +214,7 @@ report(
       bench: "rpc.grpc.rps.vs-no-deadline",
       value: grpcResult.micro.perSecond,
       baseline: grpcResult.noDeadline.perSecond,
+      turns: turnRatioQuartiles(grpcResult.micro, grpcResult.noDeadline),
       unit: "req/s",
     },
   ],

@@ -17,6 +17,23 @@ export interface InterleavedResult extends LoadResult {
    * this (the load's) process as `load`, over this target's turns; empty when none named.
    */
   readonly cpuUsPerRequest: Readonly<Record<string, number>>;
+  /** Requests per second of each turn, in turn order (slice by slice). */
+  readonly turnsPerSecond: readonly number[];
+}
+
+/**
+ * The quartiles of `value`'s per-turn rate over `baseline`'s in the same slice. The two
+ * turns of a slice run back to back, so each ratio sees one machine speed; their spread
+ * says how far the whole-run ratio could move from noise alone.
+ */
+export function turnRatioQuartiles(
+  value: InterleavedResult,
+  baseline: InterleavedResult,
+): { readonly low: number; readonly high: number } {
+  const ratios = value.turnsPerSecond
+    .map((rate, turn) => rate / (baseline.turnsPerSecond[turn] as number))
+    .sort((a, b) => a - b);
+  return { low: percentile(ratios, 0.25), high: percentile(ratios, 0.75) };
 }
 
 /** CPU µs per request of the named processes together (`load` is the load's own). */
@@ -82,6 +99,7 @@ interface Tally {
   ms: number;
   /** CPU ms by process name, summed over the turns. */
   readonly cpuMs: Record<string, number>;
+  readonly turnsPerSecond: number[];
 }
 
 /**
@@ -106,7 +124,7 @@ export async function runInterleaved<K extends string>(
     return now;
   };
   const totals = new Map<K, Tally>(
-    keys.map((key) => [key, { latencies: [], errors: 0, ms: 0, cpuMs: {} }]),
+    keys.map((key) => [key, { latencies: [], errors: 0, ms: 0, cpuMs: {}, turnsPerSecond: [] }]),
   );
   const slices = Math.max(1, Math.round(options.durationMs / sliceMs));
   for (let slice = 0; slice < slices; slice++) {
@@ -114,8 +132,11 @@ export async function runInterleaved<K extends string>(
       const total = totals.get(key) as Tally;
       const started = performance.now();
       const cpuBefore = cpuNow();
+      const before = total.latencies.length;
       total.errors += await phase(calls[key], options.concurrency, sliceMs, total.latencies);
-      total.ms += performance.now() - started;
+      const turnMs = performance.now() - started;
+      total.ms += turnMs;
+      total.turnsPerSecond.push((total.latencies.length - before) / (turnMs / 1000));
       for (const [name, after] of Object.entries(cpuNow())) {
         total.cpuMs[name] = (total.cpuMs[name] ?? 0) + after - (cpuBefore[name] as number);
       }
@@ -123,7 +144,7 @@ export async function runInterleaved<K extends string>(
   }
   const results = {} as Record<K, InterleavedResult>;
   for (const key of keys) {
-    const { latencies, errors, ms, cpuMs } = totals.get(key) as Tally;
+    const { latencies, errors, ms, cpuMs, turnsPerSecond } = totals.get(key) as Tally;
     latencies.sort((a, b) => a - b);
     const cpuUsPerRequest: Record<string, number> = {};
     for (const [name, used] of Object.entries(cpuMs)) {
@@ -137,6 +158,7 @@ export async function runInterleaved<K extends string>(
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
       cpuUsPerRequest,
+      turnsPerSecond,
     };
   }
   return results;

@@ -6,11 +6,13 @@ export interface Figure {
   readonly unit: string;
   /** What `ratio >= target` (or `<=` when lower is better) means for this figure. */
   readonly target?: { readonly ratio: number; readonly better: "higher" | "lower" };
+  /** Quartiles of the per-turn ratios, for figures loaded in turns (`turnRatioQuartiles`). */
+  readonly turns?: { readonly low: number; readonly high: number };
 }
 
 /**
  * Prints figures as a table for people and as one JSON line each for tools:
- * `{"bench","value","baseline","ratio","unit"}`.
+ * `{"bench","value","baseline","ratio","unit"}`, plus `"turns": [p25, p75]` where known.
  */
 export function report(title: string, figures: readonly Figure[]): void {
   console.log(`\n${title}`);
@@ -30,11 +32,12 @@ export function report(title: string, figures: readonly Figure[]): void {
       fmt(figure.value),
       fmt(figure.baseline),
       ratio.toFixed(3),
+      figure.turns ? `${figure.turns.low.toFixed(3)}-${figure.turns.high.toFixed(3)}` : "",
       figure.unit,
       verdict,
     ];
   });
-  const header = ["bench", "value", "baseline", "ratio", "unit", "target"];
+  const header = ["bench", "value", "baseline", "ratio", "turns p25-p75", "unit", "target"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ");
@@ -48,6 +51,7 @@ export function report(title: string, figures: readonly Figure[]): void {
         baseline: round(figure.baseline),
         ratio: round(figure.value / figure.baseline),
         unit: figure.unit,
+        ...(figure.turns && { turns: [round(figure.turns.low), round(figure.turns.high)] }),
       }),
     );
   }

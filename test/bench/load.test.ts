@@ -1,7 +1,11 @@
 // The benchmarks' load helper: alternating turns and the CPU each named process is charged.
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { runInterleaved } from "../../bench/lib/load.js";
+import {
+  type InterleavedResult,
+  runInterleaved,
+  turnRatioQuartiles,
+} from "../../bench/lib/load.js";
 import { ownCpuMs, processCpuMs } from "../../bench/lib/process-cpu.js";
 
 const children: ChildProcess[] = [];
@@ -64,5 +68,19 @@ describe("bench load helper", () => {
     expect(results.busy.requests).toBeGreaterThan(50);
     expect(busy).toBeGreaterThan(idle * 4);
     expect(results.busy.cpuUsPerRequest["load"]).toBeGreaterThan(0);
+    // One rate per 250 ms turn, and they add up to the whole run's requests.
+    expect(results.idle.turnsPerSecond).toHaveLength(4);
+    const turnRequests = results.idle.turnsPerSecond.reduce((sum, rate) => sum + rate * 0.25, 0);
+    expect(turnRequests / results.idle.requests).toBeGreaterThan(0.8);
+    expect(turnRequests / results.idle.requests).toBeLessThan(1.2);
+  });
+
+  it("pairs each turn with the baseline's turn of the same slice", () => {
+    const turns = (rates: number[]) => ({ turnsPerSecond: rates }) as unknown as InterleavedResult;
+    // Slice by slice the value runs at 0.5, 0.8, 0.9 and 1.0 of the baseline, whatever
+    // the machine's speed in that slice.
+    const value = turns([50, 400, 90, 1000]);
+    const baseline = turns([100, 500, 100, 1000]);
+    expect(turnRatioQuartiles(value, baseline)).toEqual({ low: 0.8, high: 1 });
   });
 });
