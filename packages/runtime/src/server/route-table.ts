@@ -105,10 +105,10 @@ export class RouteTable implements Router {
         } catch (error) {
           return { context, response: Promise.reject(failed(error, done)) };
         }
-        // A handler that answers synchronously costs one settled promise, not a chain.
+        // A handler that answers synchronously costs no promise unless one is asked for.
         if (!isThenable(value)) {
           try {
-            return { context, response: Promise.resolve(answered(value, done)) };
+            return new SettledResult(context, answered(value, done));
           } catch (error) {
             return { context, response: Promise.reject(error) };
           }
@@ -124,6 +124,19 @@ export class RouteTable implements Router {
         };
       },
     };
+  }
+}
+
+/** The result of a handler that answered synchronously; `response` is made if read. */
+class SettledResult implements RouteResult {
+  readonly settled = true;
+  constructor(
+    readonly context: HandlerContext,
+    readonly message: unknown,
+  ) {}
+
+  get response(): Promise<unknown> {
+    return Promise.resolve(this.message);
   }
 }
 

@@ -63,6 +63,13 @@ export interface Route {
 export interface RouteResult {
   readonly context: HandlerContext;
   readonly response: Promise<unknown> | AsyncIterable<unknown>;
+  /**
+   * True when a unary or client-streaming handler answered synchronously; `message` is the
+   * answer. A transport may then write it at once: the promise hop `response` costs is
+   * dearer than it looks while AsyncLocalStorage tracks every promise.
+   */
+  readonly settled?: boolean;
+  readonly message?: unknown;
 }
 
 /** The per-call facts a client hands to its transport. */

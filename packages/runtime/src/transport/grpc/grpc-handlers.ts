@@ -205,22 +205,24 @@ function respondOnce(
     return;
   }
   const metadata = result.context.responseMetadata;
-  (result.response as Promise<unknown>).then(
-    (message) => {
-      started.end();
-      try {
-        if (hasKeys(metadata)) call.sendMetadata(responseHeaders(metadata));
-      } catch (error) {
-        callback(toGrpcStatus(error, new GrpcMetadata()));
-        return;
-      }
-      callback(null, message);
-    },
-    (error: unknown) => {
-      started.end();
-      callback(toGrpcStatus(error, trailersOrEmpty(metadata, undefined)));
-    },
-  );
+  const answer = (message: unknown) => {
+    started.end();
+    try {
+      if (hasKeys(metadata)) call.sendMetadata(responseHeaders(metadata));
+    } catch (error) {
+      callback(toGrpcStatus(error, new GrpcMetadata()));
+      return;
+    }
+    callback(null, message);
+  };
+  if (result.settled) {
+    answer(result.message);
+    return;
+  }
+  (result.response as Promise<unknown>).then(answer, (error: unknown) => {
+    started.end();
+    callback(toGrpcStatus(error, trailersOrEmpty(metadata, undefined)));
+  });
 }
 
 /**

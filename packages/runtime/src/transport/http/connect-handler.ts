@@ -202,6 +202,10 @@ class UnaryExchange {
       return;
     }
     this.#result = result;
+    if (result.settled) {
+      this.respond(result.message);
+      return;
+    }
     (result.response as Promise<unknown>).then(
       (output) => this.respond(output),
       (thrown: unknown) => this.fail(thrown),
