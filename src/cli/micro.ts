@@ -122,7 +122,7 @@ const VERBS: readonly Verb[] = [
   },
   {
     name: "api",
-    usage: "micro api [--address host:port] [--cors origin] [--timeout duration]",
+    usage: "micro api [--address host:port] [--cors origin] [--timeout duration] [--workers n]",
     summary: "serve the HTTP API gateway: JSON to the registered services",
     details: [
       "Routes each service's google.api.http rules, and POST /<service>/<method> (e.g.",
@@ -136,11 +136,13 @@ const VERBS: readonly Verb[] = [
       address: { type: "string" },
       cors: { type: "string", multiple: true },
       timeout: { type: "string" },
+      workers: { type: "string" },
     },
     flagHelp: [
       ["--address <host:port>", "where to listen (default :8080, all interfaces)"],
       ["--cors <origin>", "allow browsers on this origin (or *); repeat for more"],
       ["--timeout <duration>", "budget of a unary call through the gateway (default 10s)"],
+      ["--workers <n>", "gateway processes sharing the port, one per core to use (default 1)"],
     ],
     maxPositionals: 0,
     run: apiCommand,

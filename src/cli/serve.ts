@@ -22,6 +22,22 @@ export function checkListenAddress(address: string): void {
   }
 }
 
+/** What to do about the listen errors a user can fix, by errno code. */
+const LISTEN_FAILURES: Readonly<Record<string, string>> = {
+  EADDRINUSE: "another process listens there; stop it or pick another --address",
+  EACCES: "permission denied (ports below 1024 need privileges); pick another --address",
+  EADDRNOTAVAIL: "no network interface has that address; pick another --address",
+};
+
+/**
+ * A serving verb's listen failure: one a user can fix becomes a UsageError naming the
+ * address and what to do (printed without a stack); anything else is returned as it is.
+ */
+export function listenFailure(verb: string, address: string, error: unknown): unknown {
+  const fix = LISTEN_FAILURES[(error as NodeJS.ErrnoException | null)?.code ?? ""];
+  return fix ? new UsageError(`micro ${verb}: cannot listen on ${address}: ${fix}`) : error;
+}
+
 /** What a serving verb calls services with: a JSON client over the configured engines. */
 export interface ServingClient<B extends Broker | undefined> {
   readonly registry: Registry;
@@ -67,15 +83,26 @@ export function createServingClient<B extends Broker | undefined = undefined>(
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM, so a serving verb shuts down cleanly. */
+/** What `micro api --workers` sends a worker process to make it drain and exit. */
+export const STOP_MESSAGE = { micro: "stop" } as const;
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, so a serving verb shuts down cleanly; in a
+ * worker of `micro api --workers`, also on the primary's STOP_MESSAGE.
+ */
 export function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if ((message as typeof STOP_MESSAGE | null)?.micro === STOP_MESSAGE.micro) done();
+    };
     const done = () => {
       process.off("SIGINT", done);
       process.off("SIGTERM", done);
+      process.off("message", onMessage);
       resolve();
     };
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
+    if (process.send) process.on("message", onMessage);
   });
 }

@@ -4,7 +4,7 @@ import { DEFAULT_WEB_NAMESPACE } from "../web/dashboard-view.js";
 import { type ParsedArgs, stringFlag } from "./args.js";
 import { createCliBroker, readCliConfig } from "./cli-env.js";
 import { type CliIo, err, out } from "./io.js";
-import { checkListenAddress, createServingClient, untilSignal } from "./serve.js";
+import { checkListenAddress, createServingClient, listenFailure, untilSignal } from "./serve.js";
 
 /** Where `micro web` listens unless told otherwise, as micro's web UI. */
 export const DEFAULT_WEB_ADDRESS = ":8082";
@@ -31,7 +31,9 @@ export async function webCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const gateway = createApiGateway({ registry, client });
   const dashboard = createDashboard({ registry, broker, gateway, webNamespace });
   try {
-    const bound = await dashboard.listen(address);
+    const bound = await dashboard.listen(address).catch((error: unknown) => {
+      throw listenFailure("web", address, error);
+    });
     out(
       io,
       `micro web: dashboard at http://${bound}/ (gateway at /api, web apps under ${webNamespace})`,

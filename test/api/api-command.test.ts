@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { request } from "node:http";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "../e2e/lib/greeter.js";
@@ -77,5 +80,130 @@ describe("micro api", () => {
       env: { ...process.env, ...sandbox.env },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(cors.stderr).toContain("is not an origin");
+  });
+});
+
+/** The gateway worker processes `micro api --workers` forked (its tsx helper left out). */
+function workerPids(primary: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return (
+          parent === primary && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("micro.ts")
+        );
+      } catch {
+        return false; // exited while listed
+      }
+    })
+    .map(Number);
+}
+
+/** CPU ms a process has used (user + system), from /proc. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** POSTs JSON on a connection of its own, so the primary hands each call to a worker in turn. */
+function postOnNewConnection(url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/greeter/hello`, { method: "POST", agent: false }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve(text));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("micro api --workers", () => {
+  let sandbox: GatewaySandbox;
+  let api: Running;
+  let url: string;
+
+  beforeAll(async () => {
+    sandbox = await createGatewaySandbox("local");
+    await sandbox.startGreeter();
+    api = start(process.execPath, [...micro, "api", "--address", "127.0.0.1:0", "--workers", "2"], {
+      cwd: root,
+      env: sandbox.env,
+    });
+    const [, address] = await api.waitFor(/gateway at http:\/\/(\S+)\/.*2 worker processes/);
+    url = `http://${address}`;
+  });
+  afterAll(async () => {
+    await api?.stop("SIGKILL");
+    await sandbox?.close();
+  });
+
+  it("serves one port from two processes, both taking calls", async () => {
+    const workers = workerPids(api.child.pid as number);
+    expect(workers).toHaveLength(2);
+    const before = workers.map(cpuMs);
+    for (let n = 0; n < 200; n++) {
+      expect(JSON.parse(await postOnNewConnection(url, `{"name":"w${n}"}`))).toEqual({
+        message: `Hello w${n}`,
+      });
+    }
+    const used = workers.map((pid, i) => cpuMs(pid) - (before[i] as number));
+    // Connections go to the workers in turn: each served about half of the 200 calls.
+    for (const ms of used) expect(ms).toBeGreaterThanOrEqual(20);
+  });
+
+  it("replaces a worker that dies, and keeps serving meanwhile", async () => {
+    const [victim, survivor] = workerPids(api.child.pid as number) as [number, number];
+    process.kill(victim, "SIGKILL");
+    await api.waitFor(new RegExp(`worker ${victim} exited \\(SIGKILL\\); starting another`));
+    expect(JSON.parse(await postOnNewConnection(url, '{"name":"after"}'))).toEqual({
+      message: "Hello after",
+    });
+    await expect
+      .poll(() => workerPids(api.child.pid as number).filter((pid) => pid !== survivor), {
+        timeout: 20_000,
+      })
+      .toHaveLength(1);
+  });
+
+  it("drains every worker and exits 0 on SIGTERM", async () => {
+    const workers = workerPids(api.child.pid as number);
+    expect(await api.stop("SIGTERM")).toBe(0);
+    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it("fails to start on a port in use with one clear line and exit 1, workers or not", async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const address = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
+    try {
+      for (const verb of [["api"], ["api", "--workers", "2"], ["web"]]) {
+        const failed = await run(process.execPath, [...micro, ...verb, "--address", address], {
+          cwd: root,
+          env: { ...process.env, ...sandbox.env },
+        }).catch((error: { code: number; stderr: string }) => error);
+        expect("code" in failed && failed.code).toBe(1);
+        expect(failed.stderr).toContain(
+          `micro ${verb[0]}: cannot listen on ${address}: another process listens there`,
+        );
+        expect(failed.stderr).not.toMatch(/^\s+at /m);
+      }
+    } finally {
+      taken.close();
+    }
+  });
+
+  it("rejects --workers that is not a whole number from 1 to 256", async () => {
+    for (const value of ["0", "two", "1.5", "257"]) {
+      const bad = await run(process.execPath, [...micro, "api", "--workers", value], {
+        cwd: root,
+        env: { ...process.env, ...sandbox.env },
+      }).catch((error: { code: number; stderr: string }) => error);
+      expect("code" in bad && bad.code).toBe(1);
+      expect(bad.stderr).toContain(`--workers "${value}" must be a whole number from 1 to 256`);
+    }
   });
 });

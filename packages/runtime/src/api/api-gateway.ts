@@ -324,7 +324,6 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
       if (server) throw new MicroError(ID, 409, "the gateway is already listening");
       const { host, port } = parseAddress("api address", address);
       const created = createServer({ keepAliveTimeout: 65_000 }, handle);
-      server = created;
       await new Promise<void>((resolve, reject) => {
         created.once("error", reject);
         created.listen(port, host, () => {
@@ -332,6 +331,8 @@ export function createApiGateway(options: ApiGatewayOptions): ApiGateway {
           resolve();
         });
       });
+      // Only a listening server is kept: closing one that failed to listen emits its error again.
+      server = created;
       // Read the registry now, so the first request does not wait for it.
       void tableReady().catch((error: unknown) =>
         logger.warn("registry not readable yet", { error: String(error) }),
