@@ -1,9 +1,11 @@
 // The API gateway's cost: a JSON request through the gateway (its own process) to a micro
 // service, beside the same call made directly with the runtime client (JSON codec), and
-// beside a bare node:http JSON endpoint, all in the same run with the same load.
+// beside a bare node:http JSON endpoint, all in the same run with the same load; and the
+// same JSON through `micro api --workers 2`, the CLI gateway in two processes.
 // Every server (service, gateway, bare endpoint) runs in its own process.
 // Usage: node --import tsx bench/gateway.ts (after npm run build)
 //        (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -22,7 +24,7 @@ import {
   GreeterDescriptor,
   createGreeterClient,
 } from "../examples/greeter/gen/greeter/v1/greeter.micro.js";
-import { startListening } from "./lib/listening-process.js";
+import { type ListeningProcess, startListening } from "./lib/listening-process.js";
 import { cpuPerRequest, runInterleaved, turnRatioQuartiles } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
@@ -30,6 +32,7 @@ const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
 const concurrency = Number(process.env["BENCH_CONCURRENCY"] ?? 32);
 const self = fileURLToPath(import.meta.url);
 const serviceScript = fileURLToPath(new URL("./rpc/server.ts", import.meta.url));
+const microBin = fileURLToPath(new URL("../bin/micro.ts", import.meta.url));
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const body = JSON.stringify({ name: "benchmark" });
 
@@ -91,6 +94,14 @@ async function serve(mode: string | undefined, directory: string | undefined): P
   console.log(`LISTENING ${address}`);
 }
 
+/** `micro api --workers 2` over the registry folder, as users start it. */
+function startWorkersGateway(directory: string): Promise<ListeningProcess> {
+  return startListening(microBin, ["api", "--workers", "2", "--address", "127.0.0.1:0"], {
+    pattern: /gateway at http:\/\/(\S+)\//,
+    env: { MICRO_REGISTRY: "local", MICRO_REGISTRY_ADDRESS: directory },
+  });
+}
+
 async function main(): Promise<void> {
   const service = await startListening(serviceScript, ["micro-http"]);
   const bare = await startListening(self, ["bare-json"]);
@@ -105,9 +116,11 @@ async function main(): Promise<void> {
   const registry = createLocalRegistry({ directory });
   await registry.register(record, { ttl: 3_600_000 });
   const gateway = await startListening(self, ["gateway", directory]);
+  const workers = await startWorkersGateway(directory);
 
-  const targets: Record<"gateway" | "direct" | "bare", () => Promise<Target>> = {
+  const targets: Record<"gateway" | "workers" | "direct" | "bare", () => Promise<Target>> = {
     gateway: async () => jsonPoster(gateway.address, "/greeter/hello"),
+    workers: async () => jsonPoster(workers.address, "/greeter/hello"),
     bare: async () => jsonPoster(bare.address, "/hello"),
     async direct() {
       const memory = createMemoryRegistry();
@@ -136,19 +149,27 @@ async function main(): Promise<void> {
   const bareTarget = await targets.bare();
   const directTarget = await targets.direct();
   const gatewayTarget = await targets.gateway();
+  const workersTarget = await targets.workers();
   const results = await runInterleaved(
-    { bare: bareTarget.call, direct: directTarget.call, gateway: gatewayTarget.call },
+    {
+      bare: bareTarget.call,
+      direct: directTarget.call,
+      gateway: gatewayTarget.call,
+      workers: workersTarget.call,
+    },
     {
       concurrency,
       durationMs: seconds * 1000,
       processes: { service: service.child.pid as number, gateway: gateway.child.pid as number },
     },
   );
-  for (const target of [bareTarget, directTarget, gatewayTarget]) await target.close();
+  for (const target of [bareTarget, directTarget, gatewayTarget, workersTarget]) {
+    await target.close();
+  }
   for (const [side, result] of Object.entries(results)) {
     if (result.errors > 0) throw new Error(`${side}: ${result.errors} calls failed`);
   }
-  const { gateway: g, direct: d, bare: b } = results;
+  const { gateway: g, workers: w, direct: d, bare: b } = results;
   // Where the CPU goes: on a machine whose cores all three processes share, throughput
   // follows the CPU per request of the whole path, so these explain the ratio above.
   const directHop = cpuPerRequest(d, "load", "service");
@@ -165,6 +186,13 @@ async function main(): Promise<void> {
         target: { ratio: 0.6, better: "higher" },
       },
       { bench: "gateway.p99.vs-direct", value: g.p99Ms, baseline: d.p99Ms, unit: "ms" },
+      {
+        bench: "gateway.2-workers.rps.vs-direct",
+        value: w.perSecond,
+        baseline: d.perSecond,
+        turns: turnRatioQuartiles(w, d),
+        unit: "req/s (micro api --workers 2)",
+      },
       {
         bench: "gateway.rps.vs-bare-http",
         value: g.perSecond,
@@ -195,6 +223,8 @@ async function main(): Promise<void> {
     ],
   );
   for (const child of [service.child, bare.child, gateway.child]) child.kill("SIGKILL");
+  workers.child.kill("SIGTERM");
+  await once(workers.child, "exit");
   await registry.close();
   rmSync(directory, { recursive: true, force: true });
 }
