@@ -11,6 +11,32 @@ import { type GatewaySandbox, createGatewaySandbox } from "./lib/gateway-sandbox
 const run = promisify(execFile);
 const micro = ["--conditions=source", "--import", "tsx", "bin/micro.ts"];
 
+/** Runs `micro` with `args` where it is expected to fail: its exit code and stderr. */
+function microFailure(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number; stderr: string }> {
+  return run(process.execPath, [...micro, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  }).then(
+    ({ stderr }) => ({ code: 0, stderr }),
+    (error: { code: number; stderr: string }) => error,
+  );
+}
+
+/** A greeter and `micro api` with `flags` over the local registry, ready at `url`. */
+async function startApi(flags: readonly string[], ready: RegExp) {
+  const sandbox = await createGatewaySandbox("local");
+  await sandbox.startGreeter();
+  const api = start(process.execPath, [...micro, "api", "--address", "127.0.0.1:0", ...flags], {
+    cwd: root,
+    env: sandbox.env,
+  });
+  const [, address] = await api.waitFor(ready);
+  return { sandbox, api, url: `http://${address}` };
+}
+
 // `micro api` as its own process, over a real greeter, called with curl and fetch.
 describe("micro api", () => {
   let sandbox: GatewaySandbox;
@@ -18,15 +44,10 @@ describe("micro api", () => {
   let url: string;
 
   beforeAll(async () => {
-    sandbox = await createGatewaySandbox("local");
-    await sandbox.startGreeter();
-    api = start(
-      process.execPath,
-      [...micro, "api", "--address", "127.0.0.1:0", "--cors", "https://app.example"],
-      { cwd: root, env: sandbox.env },
-    );
-    const [, address] = await api.waitFor(/gateway at http:\/\/(\S+)\//);
-    url = `http://${address}`;
+    ({ sandbox, api, url } = await startApi(
+      ["--cors", "https://app.example"],
+      /gateway at http:\/\/(\S+)\//,
+    ));
   });
   afterAll(async () => {
     await api?.stop("SIGKILL");
@@ -69,16 +90,10 @@ describe("micro api", () => {
   });
 
   it("rejects a bad --address or --cors with a message and a non-zero exit", async () => {
-    const bad = await run(process.execPath, [...micro, "api", "--address", "nowhere"], {
-      cwd: root,
-      env: { ...process.env, ...sandbox.env },
-    }).catch((error: { code: number; stderr: string }) => error);
-    expect("code" in bad && bad.code).toBe(1);
+    const bad = await microFailure(["api", "--address", "nowhere"], sandbox.env);
+    expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--address=nowhere is not an address");
-    const cors = await run(process.execPath, [...micro, "api", "--cors", "app.example"], {
-      cwd: root,
-      env: { ...process.env, ...sandbox.env },
-    }).catch((error: { code: number; stderr: string }) => error);
+    const cors = await microFailure(["api", "--cors", "app.example"], sandbox.env);
     expect(cors.stderr).toContain("is not an origin");
   });
 });
@@ -127,14 +142,10 @@ describe("micro api --workers", () => {
   let url: string;
 
   beforeAll(async () => {
-    sandbox = await createGatewaySandbox("local");
-    await sandbox.startGreeter();
-    api = start(process.execPath, [...micro, "api", "--address", "127.0.0.1:0", "--workers", "2"], {
-      cwd: root,
-      env: sandbox.env,
-    });
-    const [, address] = await api.waitFor(/gateway at http:\/\/(\S+)\/.*2 worker processes/);
-    url = `http://${address}`;
+    ({ sandbox, api, url } = await startApi(
+      ["--workers", "2"],
+      /gateway at http:\/\/(\S+)\/.*2 worker processes/,
+    ));
   });
   afterAll(async () => {
     await api?.stop("SIGKILL");
@@ -181,11 +192,8 @@ describe("micro api --workers", () => {
     const address = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
     try {
       for (const verb of [["api"], ["api", "--workers", "2"], ["web"]]) {
-        const failed = await run(process.execPath, [...micro, ...verb, "--address", address], {
-          cwd: root,
-          env: { ...process.env, ...sandbox.env },
-        }).catch((error: { code: number; stderr: string }) => error);
-        expect("code" in failed && failed.code).toBe(1);
+        const failed = await microFailure([...verb, "--address", address], sandbox.env);
+        expect(failed.code).toBe(1);
         expect(failed.stderr).toContain(
           `micro ${verb[0]}: cannot listen on ${address}: another process listens there`,
         );
@@ -198,11 +206,8 @@ describe("micro api --workers", () => {
 
   it("rejects --workers that is not a whole number from 1 to 256", async () => {
     for (const value of ["0", "two", "1.5", "257"]) {
-      const bad = await run(process.execPath, [...micro, "api", "--workers", value], {
-        cwd: root,
-        env: { ...process.env, ...sandbox.env },
-      }).catch((error: { code: number; stderr: string }) => error);
-      expect("code" in bad && bad.code).toBe(1);
+      const bad = await microFailure(["api", "--workers", value], sandbox.env);
+      expect(bad.code).toBe(1);
       expect(bad.stderr).toContain(`--workers "${value}" must be a whole number from 1 to 256`);
     }
   });
