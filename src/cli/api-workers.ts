@@ -37,6 +37,8 @@ export async function runApiWorkers(
   /** Workers that said they listen: they have a stop handler, the others do not yet. */
   const serving = new Set<Worker>();
   let stopping = false;
+  /** True once every first worker listened: later exits are replaced, not a failed start. */
+  let up = false;
   let failStart: ((error: Error) => void) | undefined;
   let announced: ((address: string) => void) | undefined;
 
@@ -52,8 +54,13 @@ export async function runApiWorkers(
       workers.delete(worker);
       const served = serving.delete(worker);
       if (stopping) return;
-      if (!served) {
+      if (!served && !up) {
         failStart?.(new Error(`a gateway worker exited with ${signal ?? code} before listening`));
+        return;
+      }
+      if (!served) {
+        // A replacement that cannot start would fail the same way again: say so, go on.
+        err(io, `micro api: replacement worker exited with ${signal ?? code} before listening`);
         return;
       }
       err(
@@ -71,7 +78,9 @@ export async function runApiWorkers(
   for (let n = 0; n < count; n++) fork();
   let code = 0;
   try {
-    out(io, `${banner(await started)}, ${count} worker processes`);
+    const address = await started;
+    up = true;
+    out(io, `${banner(address)}, ${count} worker processes`);
     await untilSignal();
   } catch (error) {
     err(io, `micro api: ${(error as Error).message}; see its error above`);
