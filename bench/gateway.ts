@@ -1,13 +1,15 @@
 // The API gateway's cost: a JSON request through the gateway (its own process) to a micro
 // service, beside the same call made directly with the runtime client (JSON codec), and
-// beside a bare node:http JSON endpoint, all in the same run with the same load; and the
-// same JSON through `micro api --workers 2`, the CLI gateway in two processes.
+// beside a bare node:http JSON endpoint, all in the same run with the same load; the same
+// JSON through `micro api --workers 2`, the CLI gateway in two processes; and through a
+// proxy with no logic at all (node:http in, undici out, bytes passed through), the most
+// any gateway built on Node's HTTP stack could reach on this machine.
 // Every server (service, gateway, bare endpoint) runs in its own process.
 // Usage: node --import tsx bench/gateway.ts (after npm run build)
 //        (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { type Server, createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,8 +65,52 @@ function jsonPoster(address: string, path: string): Target {
   };
 }
 
-/** Serves the bare endpoint, or the gateway over the registry folder, in this process. */
-async function serve(mode: string | undefined, directory: string | undefined): Promise<void> {
+/**
+ * A gateway with no logic: no routing, registry, deadlines, errors, CORS or JSON parsing;
+ * every request's bytes go to the service's Connect JSON path and its answer comes back.
+ */
+function serveBareProxy(serviceAddress: string): void {
+  const upstream = new Pool(`http://${serviceAddress}`, { connections: concurrency });
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      upstream
+        .request({
+          path: "/greeter.v1.Greeter/Hello",
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: Buffer.concat(chunks),
+        })
+        .then(async (answer) => {
+          const reply = Buffer.from(await answer.body.arrayBuffer());
+          res.writeHead(answer.statusCode, {
+            "content-type": "application/json",
+            "content-length": reply.length,
+          });
+          res.end(reply);
+        })
+        .catch(() => res.writeHead(502).end());
+    });
+  });
+  printAddressOnListen(server);
+}
+
+/** Prints `LISTENING host:port` once `server` listens on a free loopback port. */
+function printAddressOnListen(server: Server): void {
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => {
+    const info = server.address();
+    console.log(`LISTENING 127.0.0.1:${typeof info === "object" && info ? info.port : 0}`);
+  });
+}
+
+/** Serves the bare endpoint, the bare proxy or the gateway (over the registry folder). */
+async function serve(mode: string | undefined, argument: string | undefined): Promise<void> {
+  if (mode === "bare-proxy") {
+    serveBareProxy(argument as string);
+    return;
+  }
   if (mode === "bare-json") {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -79,14 +125,10 @@ async function serve(mode: string | undefined, directory: string | undefined): P
         res.end(reply);
       });
     });
-    server.keepAliveTimeout = 60_000;
-    server.listen(0, "127.0.0.1", () => {
-      const info = server.address();
-      console.log(`LISTENING 127.0.0.1:${typeof info === "object" && info ? info.port : 0}`);
-    });
+    printAddressOnListen(server);
     return;
   }
-  const registry = createLocalRegistry({ directory: directory as string });
+  const registry = createLocalRegistry({ directory: argument as string });
   const selector = createSelector({ registry, logger: silent });
   const client = createClient({ transport: createHttpTransport({ codec: "json" }), selector });
   const gateway = createApiGateway({ registry, client, logger: silent });
@@ -116,10 +158,15 @@ async function main(): Promise<void> {
   const registry = createLocalRegistry({ directory });
   await registry.register(record, { ttl: 3_600_000 });
   const gateway = await startListening(self, ["gateway", directory]);
+  const proxy = await startListening(self, ["bare-proxy", service.address]);
   const workers = await startWorkersGateway(directory);
 
-  const targets: Record<"gateway" | "workers" | "direct" | "bare", () => Promise<Target>> = {
+  const targets: Record<
+    "gateway" | "workers" | "proxy" | "direct" | "bare",
+    () => Promise<Target>
+  > = {
     gateway: async () => jsonPoster(gateway.address, "/greeter/hello"),
+    proxy: async () => jsonPoster(proxy.address, "/greeter/hello"),
     workers: async () => jsonPoster(workers.address, "/greeter/hello"),
     bare: async () => jsonPoster(bare.address, "/hello"),
     async direct() {
@@ -150,26 +197,32 @@ async function main(): Promise<void> {
   const directTarget = await targets.direct();
   const gatewayTarget = await targets.gateway();
   const workersTarget = await targets.workers();
+  const proxyTarget = await targets.proxy();
   const results = await runInterleaved(
     {
       bare: bareTarget.call,
       direct: directTarget.call,
       gateway: gatewayTarget.call,
       workers: workersTarget.call,
+      proxy: proxyTarget.call,
     },
     {
       concurrency,
       durationMs: seconds * 1000,
-      processes: { service: service.child.pid as number, gateway: gateway.child.pid as number },
+      processes: {
+        service: service.child.pid as number,
+        gateway: gateway.child.pid as number,
+        proxy: proxy.child.pid as number,
+      },
     },
   );
-  for (const target of [bareTarget, directTarget, gatewayTarget, workersTarget]) {
+  for (const target of [bareTarget, directTarget, gatewayTarget, workersTarget, proxyTarget]) {
     await target.close();
   }
   for (const [side, result] of Object.entries(results)) {
     if (result.errors > 0) throw new Error(`${side}: ${result.errors} calls failed`);
   }
-  const { gateway: g, workers: w, direct: d, bare: b } = results;
+  const { gateway: g, workers: w, proxy: p, direct: d, bare: b } = results;
   // Where the CPU goes: on a machine whose cores all three processes share, throughput
   // follows the CPU per request of the whole path, so these explain the ratio above.
   const directHop = cpuPerRequest(d, "load", "service");
@@ -192,6 +245,20 @@ async function main(): Promise<void> {
         baseline: d.perSecond,
         turns: turnRatioQuartiles(w, d),
         unit: "req/s (micro api --workers 2)",
+      },
+      {
+        bench: "bare-proxy.rps.vs-direct",
+        value: p.perSecond,
+        baseline: d.perSecond,
+        turns: turnRatioQuartiles(p, d),
+        unit: "req/s (proxy with no logic: the ceiling of a Node gateway here)",
+      },
+      {
+        bench: "gateway.rps.vs-bare-proxy",
+        value: g.perSecond,
+        baseline: p.perSecond,
+        turns: turnRatioQuartiles(g, p),
+        unit: "req/s",
       },
       {
         bench: "gateway.rps.vs-bare-http",
@@ -220,9 +287,17 @@ async function main(): Promise<void> {
         baseline: directHop,
         unit: "µs CPU/req (gateway alone vs caller + service)",
       },
+      {
+        bench: "bare-proxy.path-cpu.vs-direct",
+        value: cpuPerRequest(p, "load", "proxy", "service"),
+        baseline: directHop,
+        unit: "µs CPU/req (callers + bare proxy + service)",
+      },
     ],
   );
-  for (const child of [service.child, bare.child, gateway.child]) child.kill("SIGKILL");
+  for (const child of [service.child, bare.child, gateway.child, proxy.child]) {
+    child.kill("SIGKILL");
+  }
   workers.child.kill("SIGTERM");
   await once(workers.child, "exit");
   await registry.close();
