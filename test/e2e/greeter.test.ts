@@ -157,6 +157,22 @@ describe("examples/greeter when it cannot start", () => {
     expect(output).toContain(`127.0.0.1:${port} within 500 ms`);
     expect(output).not.toMatch(/^\s+at /m); // no stack trace
   });
+
+  it("names a bad MICRO_* value in one line and exits 1", async () => {
+    const running = start(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", "examples/greeter/src/main.ts"],
+      { cwd: root, env: { MICRO_TRANSPORT: "carrier-pigeon" } },
+    );
+    const code = await Promise.race([running.exited, sleep(20_000).then(() => "hung")]);
+    if (code === "hung") await running.stop("SIGKILL");
+    expect(code).toBe(1);
+    expect(running.output().trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /ERROR cannot start error=MICRO_TRANSPORT=carrier-pigeon is not supported; use one of: http, grpc/,
+      ),
+    ]);
+  });
 });
 
 /** A loopback port that was free a moment ago. */

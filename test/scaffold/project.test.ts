@@ -49,6 +49,18 @@ describe("a scaffolded project", () => {
       await exec("npm", ["run", "check"], { cwd: dir, env });
 
       await exec("npm", ["run", "build"], { cwd: dir, env });
+      // A bad MICRO_* value: one line naming it, exit 1, no stack.
+      const misconfigured = await exec("node", ["dist/src/main.js"], {
+        cwd: dir,
+        env: { ...env, MICRO_TRANSPORT: "carrier-pigeon" },
+      }).then(
+        () => ({ code: 0, stderr: "" }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(misconfigured.code).toBe(1);
+      expect(misconfigured.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(/ERROR cannot start error=MICRO_TRANSPORT=carrier-pigeon is not/),
+      ]);
 
       const service = spawn("npm", ["start"], { cwd: dir, env, detached: true });
       let log = "";

@@ -1,4 +1,4 @@
-import { type HandlerWrapper, createService } from "@micro-ts/runtime";
+import { type HandlerWrapper, createService, runService } from "@micro-ts/runtime";
 import {
   createGreetedPublisher,
   registerGreetedSubscriber,
@@ -14,10 +14,11 @@ const servedBy: HandlerWrapper = (next) => (request, context) => {
 };
 
 // Runs on the embedded defaults (http transport, local registry and broker: one machine,
-// no daemon). MICRO_TRANSPORT, MICRO_SERVER_ADDRESS, MICRO_REGISTRY, ... change that.
-const service = createService({ name: "greeter", version: "1.0.0", handlerWrappers: [servedBy] });
-
-registerGreeterHandler(service.server, new Greeter(createGreetedPublisher(service.client)));
-registerGreetedSubscriber(service.server, new GreetedLog((line) => console.log(line)));
-
-await service.run();
+// no daemon). MICRO_TRANSPORT, MICRO_SERVER_ADDRESS, MICRO_REGISTRY, ... change that; a bad
+// value is one line on stderr and exit code 1.
+await runService(() => {
+  const service = createService({ name: "greeter", version: "1.0.0", handlerWrappers: [servedBy] });
+  registerGreeterHandler(service.server, new Greeter(createGreetedPublisher(service.client)));
+  registerGreetedSubscriber(service.server, new GreetedLog((line) => console.log(line)));
+  return service;
+});

@@ -100,6 +100,7 @@ export {
   type Service,
   createService,
 } from "./service/service.js";
+export { runService } from "./service/run-service.js";
 export {
   type EnvConfig,
   type TransportName,
