@@ -137,43 +137,41 @@ describe("examples/greeter when it cannot start", () => {
     // start fails after the local broker already listens, which must not keep it alive.
     const { port, close } = await closedPort();
     await close();
-    const running = start(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", "examples/greeter/src/main.ts"],
-      {
-        cwd: root,
-        env: {
-          MICRO_REGISTRY: "etcd",
-          MICRO_REGISTRY_ADDRESS: `127.0.0.1:${port}`,
-          MICRO_CONNECT_TIMEOUT: "500ms",
-        },
-      },
-    );
-    const code = await Promise.race([running.exited, sleep(20_000).then(() => "hung")]);
-    if (code === "hung") await running.stop("SIGKILL");
+    const { code, output } = await greeterUntilExit({
+      MICRO_REGISTRY: "etcd",
+      MICRO_REGISTRY_ADDRESS: `127.0.0.1:${port}`,
+      MICRO_CONNECT_TIMEOUT: "500ms",
+    });
     expect(code).toBe(1);
-    const output = running.output();
     expect(output).toMatch(/ERROR \[greeter\] cannot start .*start etcd there/);
     expect(output).toContain(`127.0.0.1:${port} within 500 ms`);
     expect(output).not.toMatch(/^\s+at /m); // no stack trace
   });
 
   it("names a bad MICRO_* value in one line and exits 1", async () => {
-    const running = start(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", "examples/greeter/src/main.ts"],
-      { cwd: root, env: { MICRO_TRANSPORT: "carrier-pigeon" } },
-    );
-    const code = await Promise.race([running.exited, sleep(20_000).then(() => "hung")]);
-    if (code === "hung") await running.stop("SIGKILL");
+    const { code, output } = await greeterUntilExit({ MICRO_TRANSPORT: "carrier-pigeon" });
     expect(code).toBe(1);
-    expect(running.output().trim().split("\n")).toEqual([
+    expect(output.trim().split("\n")).toEqual([
       expect.stringMatching(
         /ERROR cannot start error=MICRO_TRANSPORT=carrier-pigeon is not supported; use one of: http, grpc/,
       ),
     ]);
   });
 });
+
+/** Runs the greeter's main with `env` until it exits (killed after 20 s: "hung"). */
+async function greeterUntilExit(
+  env: Record<string, string>,
+): Promise<{ code: number | string | null; output: string }> {
+  const running = start(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", "examples/greeter/src/main.ts"],
+    { cwd: root, env },
+  );
+  const code = await Promise.race([running.exited, sleep(20_000).then(() => "hung")]);
+  if (code === "hung") await running.stop("SIGKILL");
+  return { code, output: running.output() };
+}
 
 /** A loopback port that was free a moment ago. */
 async function closedPort(): Promise<{ port: number; close(): Promise<void> }> {
