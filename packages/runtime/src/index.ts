@@ -42,7 +42,7 @@ export type { Codec } from "./codec/codec.js";
 export { createProtoCodec } from "./codec/proto-codec.js";
 export { createJsonCodec } from "./codec/json-codec.js";
 export type { HandlerContext, MessageContext } from "./context/handler-context.js";
-export type { CallOptions, PublishOptions } from "./context/call-options.js";
+export type { CallOptions, CallParent, PublishOptions } from "./context/call-options.js";
 export type {
   Transport,
   ListenOptions,

@@ -21,9 +21,10 @@ export class Greeter implements GreeterHandler {
     this.#greeted = greeted;
   }
 
-  async hello(request: HelloRequest): Promise<HelloResponse> {
+  async hello(request: HelloRequest, context: HandlerContext): Promise<HelloResponse> {
     const name = requireName(request.name);
-    await this.#greeted.publish({ name, atUnixMs: Date.now() });
+    // With its parent, the event carries the call's metadata (request ids, auth) along.
+    await this.#greeted.publish({ name, atUnixMs: Date.now() }, { parent: context });
     return { message: `Hello ${name}` };
   }
 

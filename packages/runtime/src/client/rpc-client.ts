@@ -1,6 +1,5 @@
 import type { Broker } from "../broker/broker.js";
 import type { CallOptions, PublishOptions } from "../context/call-options.js";
-import { callScope } from "../context/call-scope.js";
 import { MicroError, canceled, serviceUnavailable, timeout } from "../errors/micro-error.js";
 import { mergeMetadata } from "../metadata/metadata.js";
 import type { MethodDescriptor, TopicDescriptor } from "../method/method-descriptor.js";
@@ -34,9 +33,9 @@ const DEFAULT_TIMEOUT = 5000;
 const DEFAULT_RETRIES = 2;
 
 /**
- * The client every generated client calls through. Each call inherits the metadata,
- * deadline and signal of the handler it is made in, so a caller's budget bounds the
- * whole chain of nested calls.
+ * The client every generated client calls through. A call given its handler's context as
+ * `parent` inherits that call's metadata, deadline and signal, so a caller's budget
+ * bounds the whole chain of nested calls.
  */
 export function createClient(options: ClientOptions): Client {
   const transportClient = options.transport.client();
@@ -55,23 +54,23 @@ export function createClient(options: ClientOptions): Client {
     request: unknown,
     callOptions: CallOptions | undefined,
   ): ClientRequest {
-    const scope = callScope.getStore();
+    const parent = callOptions?.parent;
     const budget = callOptions?.timeout ?? (method.kind === "unary" ? defaultTimeout : undefined);
     const explicit = callOptions?.deadline;
     const deadline = earliest(
-      earliest(budget === undefined ? undefined : Date.now() + budget, scope?.deadline),
+      earliest(budget === undefined ? undefined : Date.now() + budget, parent?.deadline),
       explicit instanceof Date ? explicit.getTime() : explicit,
     );
     const own = callOptions?.signal;
-    const inherited = scope?.signal;
+    const inherited = parent?.signal;
     return {
       service,
       method,
       request,
       metadata:
-        scope === undefined && callOptions?.metadata === undefined
+        parent === undefined && callOptions?.metadata === undefined
           ? {}
-          : mergeMetadata(scope?.metadata, callOptions?.metadata),
+          : mergeMetadata(parent?.metadata, callOptions?.metadata),
       deadline,
       signal: own && inherited ? AbortSignal.any([own, inherited]) : (own ?? inherited),
       options: callOptions ?? {},
@@ -191,11 +190,11 @@ export function createClient(options: ClientOptions): Client {
           "micro-topic": topic.topic,
           "micro-id": messageIds.next(),
         };
-        const scope = callScope.getStore();
+        const parent = publishOptions?.parent;
         const header =
-          scope === undefined && publishOptions?.metadata === undefined
+          parent === undefined && publishOptions?.metadata === undefined
             ? own
-            : mergeMetadata(scope?.metadata, publishOptions?.metadata, own);
+            : mergeMetadata(parent?.metadata, publishOptions?.metadata, own);
         return options.broker.publish(topic.topic, {
           header,
           body: topic.type.encode(message).finish(),

@@ -2,8 +2,8 @@ import type { Metadata } from "../metadata/metadata.js";
 import type { MethodDescriptor } from "../method/method-descriptor.js";
 
 /**
- * What a handler knows about the call it serves. Outgoing calls made while handling it
- * inherit its metadata and remaining deadline (see `call-scope.ts`).
+ * What a handler knows about the call it serves. Pass it as `parent` to the calls it
+ * makes, so they inherit its metadata, remaining deadline and cancellation.
  */
 export interface HandlerContext {
   /** The registered service name serving the call, e.g. `greeter`. */

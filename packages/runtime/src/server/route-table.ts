@@ -1,5 +1,4 @@
 import type { HandlerContext } from "../context/handler-context.js";
-import { type CallScope, callScope, iterateInScope } from "../context/call-scope.js";
 import { MicroError, internalServerError } from "../errors/micro-error.js";
 import type { Logger } from "../logger/logger.js";
 import type { MethodDescriptor, ServiceDescriptor } from "../method/method-descriptor.js";
@@ -19,7 +18,7 @@ export interface RouteTableOptions {
 
 /**
  * The server's routes by wire path. Invoking a route runs the user's handler inside
- * its wrappers and call scope, counts it as in-flight until its response is complete,
+ * its wrappers, counts it as in-flight until its response is complete,
  * and turns whatever it throws into a `MicroError`.
  */
 export class RouteTable implements Router {
@@ -89,19 +88,16 @@ export class RouteTable implements Router {
       method,
       invoke(call: InboundCall, request: unknown): RouteResult {
         const context: HandlerContext = new RouteContext(service, method, call);
-        // The inbound call is the scope nested calls inherit: it has the metadata,
-        // deadline and (lazily made) signal already.
-        const scope: CallScope = call;
         const done = inFlight.begin();
         if (streamsOut) {
           return {
             context,
-            response: trackStream(scope, () => wrapped(request, context), done, toMicroError),
+            response: trackStream(() => wrapped(request, context), done, toMicroError),
           };
         }
         let value: unknown;
         try {
-          value = callScope.run(scope, wrapped, request, context);
+          value = wrapped(request, context);
         } catch (error) {
           return { context, response: Promise.reject(failed(error, done)) };
         }
@@ -140,9 +136,8 @@ class SettledResult implements RouteResult {
   }
 }
 
-/** Iterates a handler's response stream in its scope, ending the in-flight count exactly once. */
+/** Iterates a handler's response stream, ending the in-flight count exactly once. */
 function trackStream(
-  scope: CallScope,
   start: () => unknown,
   done: () => void,
   toMicroError: (error: unknown) => MicroError,
@@ -150,13 +145,13 @@ function trackStream(
   return {
     async *[Symbol.asyncIterator]() {
       try {
-        const iterable = callScope.run(scope, start);
+        const iterable = start();
         if (!isAsyncIterable(iterable)) {
           throw new TypeError(
             "a streaming handler must return an AsyncIterable (use an async generator)",
           );
         }
-        yield* iterateInScope(scope, iterable);
+        yield* iterable;
       } catch (error) {
         throw toMicroError(error);
       } finally {

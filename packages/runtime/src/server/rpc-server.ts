@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { Broker, BrokerSubscription } from "../broker/broker.js";
 import { createJsonCodec } from "../codec/json-codec.js";
 import { createProtoCodec } from "../codec/proto-codec.js";
-import { callScope } from "../context/call-scope.js";
 import type { MessageContext } from "../context/handler-context.js";
 import { type Logger, createConsoleLogger } from "../logger/logger.js";
 import type { ServiceDescriptor, TopicDescriptor } from "../method/method-descriptor.js";
@@ -109,8 +108,7 @@ export function createServer(options: ServerOptions): Server {
               : codecs.proto;
             const decoded = codec.decode(message.body, topic.type);
             const context: MessageContext = { topic: topic.topic, metadata: { ...message.header } };
-            const scope = { metadata: context.metadata, deadline: undefined, signal: undefined };
-            result = callScope.run(scope, wrapped, decoded, context);
+            result = wrapped(decoded, context);
           } catch (error) {
             failed(topic, error);
             return;

@@ -65,8 +65,8 @@ export interface RouteResult {
   readonly response: Promise<unknown> | AsyncIterable<unknown>;
   /**
    * True when a unary or client-streaming handler answered synchronously; `message` is the
-   * answer. A transport may then write it at once: the promise hop `response` costs is
-   * dearer than it looks while AsyncLocalStorage tracks every promise.
+   * answer. A transport may then write it at once, without the promise hop `response`
+   * costs.
    */
   readonly settled?: boolean;
   readonly message?: unknown;

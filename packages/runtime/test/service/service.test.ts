@@ -125,8 +125,10 @@ describe("createService on in-memory components", () => {
     expect(record?.nodes[0]?.metadata).toMatchObject({ transport: "memory", registry: "memory" });
   });
 
-  it("propagates metadata and the remaining deadline to nested calls", async () => {
-    await startEcho("inner");
+  type SayFn = (request: SayRequest, context: HandlerContext) => Promise<SayResponse>;
+
+  /** A `front` service whose Say is `makeSay(front)`: it calls echo's Say from there. */
+  async function startFront(makeSay: (front: Service) => SayFn): Promise<Service> {
     const front = createService({
       name: "front",
       transport,
@@ -135,21 +137,76 @@ describe("createService on in-memory components", () => {
       env: {},
       logger: silent,
     });
-    front.server.handle(EchoDescriptor, {
-      ...echoHandler("front"),
-      Say: (request: SayRequest) => front.client.call("echo", EchoDescriptor.methods.Say, request),
-    });
+    front.server.handle(EchoDescriptor, { ...echoHandler("front"), Say: makeSay(front) });
     await front.start();
     running.push(front);
+    return front;
+  }
 
-    const reply = await front.client.call("front", EchoDescriptor.methods.Say, say("nested"), {
-      timeout: 1500,
-      metadata: { "X-Request-Id": "r-1" },
-    });
+  /** Sleeps for the request's delay, then asks echo with no delay. */
+  const relay =
+    (passParent: boolean) =>
+    (front: Service): SayFn =>
+    async (request, context) => {
+      await sleep(request.delayMs);
+      const nested = { ...request, delayMs: 0 };
+      const options = passParent ? { parent: context } : {};
+      return front.client.call("echo", EchoDescriptor.methods.Say, nested, options);
+    };
+
+  it("propagates metadata and the remaining deadline to a nested call given its parent", async () => {
+    await startEcho("inner");
+    const front = await startFront(relay(true));
+
+    const reply = await front.client.call(
+      "front",
+      EchoDescriptor.methods.Say,
+      say("nested", { delayMs: 200 }),
+      { timeout: 1500, metadata: { "X-Request-Id": "r-1" } },
+    );
     expect(reply.node).toBe("inner");
     expect(reply.metadata["x-request-id"]).toBe("r-1");
+    // What the front handler spent (200 ms asleep) is gone from the nested call's budget.
     expect(reply.budgetMs).toBeGreaterThan(1000);
-    expect(reply.budgetMs).toBeLessThanOrEqual(1500);
+    expect(reply.budgetMs).toBeLessThanOrEqual(1300);
+  });
+
+  it("starts a nested call afresh without a parent", async () => {
+    await startEcho("inner");
+    const front = await startFront(relay(false));
+
+    const reply = await front.client.call("front", EchoDescriptor.methods.Say, say("fresh"), {
+      timeout: 1500,
+      metadata: { "X-Request-Id": "r-2" },
+    });
+    expect(reply.node).toBe("inner");
+    expect(reply.metadata["x-request-id"]).toBeUndefined();
+    // The client's own default budget (5 s), not what was left of the caller's 1.5 s.
+    expect(reply.budgetMs).toBeGreaterThan(4000);
+  });
+
+  it("cancels a nested call when the call it was made for is cancelled", async () => {
+    await startEcho("inner");
+    let nestedFailure: unknown;
+    const front = await startFront((service) => async (request, context) => {
+      const slow = { ...request, delayMs: 600 };
+      try {
+        return await service.client.call("echo", EchoDescriptor.methods.Say, slow, {
+          parent: context,
+        });
+      } catch (error) {
+        nestedFailure = error;
+        throw error;
+      }
+    });
+
+    const caller = new AbortController();
+    const outer = front.client.call("front", EchoDescriptor.methods.Say, say("cancel me"), {
+      signal: caller.signal,
+    });
+    setTimeout(() => caller.abort(), 100);
+    await expect(outer).rejects.toMatchObject({ code: 499 });
+    await expect.poll(() => nestedFailure, { timeout: 1000 }).toMatchObject({ code: 499 });
   });
 
   it("fails with 408 when the deadline passes, and does not retry 4xx", async () => {
@@ -240,6 +297,35 @@ describe("createService on in-memory components", () => {
     expect(received.filter((r) => r.who === "fan")).toHaveLength(10);
     const queued = received.filter((r) => r.who !== "fan").map((r) => r.text);
     expect(queued.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
+  });
+
+  it("sends a handler's metadata along with what it publishes given its parent", async () => {
+    const headers: Record<string, string>[] = [];
+    const listener = createService({
+      name: "listener",
+      transport,
+      registry,
+      broker,
+      env: {},
+      logger: silent,
+    });
+    listener.server.subscribe(ShoutedTopic, (_message: Shouted, context) => {
+      headers.push(context.metadata);
+    });
+    await listener.start();
+    running.push(listener);
+    const front = await startFront((service) => async (request, context) => {
+      await service.client.publish(ShoutedTopic, { text: "with" }, { parent: context });
+      await service.client.publish(ShoutedTopic, { text: "without" });
+      return SayResponse.fromPartial({ text: request.text });
+    });
+
+    await front.client.call("front", EchoDescriptor.methods.Say, say("publish"), {
+      metadata: { "x-request-id": "r-3" },
+    });
+    await expect.poll(() => headers.length).toBe(2);
+    expect(headers.map((header) => header["x-request-id"])).toEqual(["r-3", undefined]);
+    expect(headers[0]?.["micro-topic"]).toBe(ShoutedTopic.topic);
   });
 
   it("finishes in-flight calls on stop and deregisters first", async () => {

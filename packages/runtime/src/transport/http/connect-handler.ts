@@ -144,7 +144,7 @@ function checkProtocolHeaders(request: WireRequest, streaming: boolean): void {
 
 /**
  * Serves one unary call with callbacks rather than an async function: each promise is
- * paid for on every call (and more so while AsyncLocalStorage tracks them all).
+ * paid for on every call.
  */
 function serveUnary(
   request: WireRequest,
