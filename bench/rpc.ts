@@ -5,7 +5,10 @@
 // deadline (its default, as go-micro's), sent as `grpc-timeout`; grpc-js charges a deadline
 // on both sides (its server arms a timer per call), so the grpc baseline sets the same
 // deadline, and the same raw call without one is reported beside it.
-// Usage: node --import tsx bench/rpc.ts   (BENCH_SECONDS, BENCH_CONCURRENCY to change the run)
+// Each comparison runs in rounds on fresh processes (a process's luck, its core and its
+// JIT's choices, moved one side by up to 7 % within a run), and reports their sum.
+// Usage: node --import tsx bench/rpc.ts   (BENCH_SECONDS per side per round, BENCH_ROUNDS,
+// BENCH_CONCURRENCY to change the run)
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -23,12 +26,14 @@ import { startListening } from "./lib/listening-process.js";
 import {
   type InterleavedResult,
   cpuPerRequest,
+  mergeRounds,
   runInterleaved,
   turnRatioQuartiles,
 } from "./lib/load.js";
 import { report } from "./lib/report.js";
 
-const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 6);
+const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const concurrency = Number(process.env["BENCH_CONCURRENCY"] ?? 32);
 const request: HelloRequest = { name: "benchmark" };
 const serverScript = fileURLToPath(new URL("./rpc/server.ts", import.meta.url));
@@ -125,8 +130,32 @@ async function rawGrpcTarget(withDeadline: boolean): Promise<Target> {
   };
 }
 
+/** Each side's rounds merged, and every round's own results. */
+interface Comparison<K extends string> {
+  readonly merged: Record<K, InterleavedResult>;
+  readonly rounds: readonly Record<K, InterleavedResult>[];
+}
+
+/** Runs `rounds` rounds of `compareOnce`, each on fresh targets, and merges each side's. */
+async function compare<K extends string>(
+  make: Record<K, () => Promise<Target>>,
+): Promise<Comparison<K>> {
+  const results: Record<K, InterleavedResult>[] = [];
+  for (let round = 0; round < rounds; round++) results.push(await compareOnce(make));
+  const merged = {} as Record<K, InterleavedResult>;
+  for (const key of Object.keys(make) as K[]) {
+    merged[key] = mergeRounds(results.map((result) => result[key]));
+  }
+  return { merged, rounds: results };
+}
+
+/** The rate ratio of `side` to `baseline` in each round. */
+function roundRatios<K extends string>(comparison: Comparison<K>, side: K, baseline: K): number[] {
+  return comparison.rounds.map((round) => round[side].perSecond / round[baseline].perSecond);
+}
+
 /** Starts the targets and loads them in alternating turns (see `runInterleaved`). */
-async function compare<K extends string>(make: Record<K, () => Promise<Target>>) {
+async function compareOnce<K extends string>(make: Record<K, () => Promise<Target>>) {
   const targets = {} as Record<K, Target>;
   for (const key of Object.keys(make) as K[]) targets[key] = await make[key]();
   const calls = {} as Record<K, () => Promise<unknown>>;
@@ -149,17 +178,19 @@ async function compare<K extends string>(make: Record<K, () => Promise<Target>>)
 }
 
 console.log(
-  `unary rpc: ${concurrency} concurrent callers, ${seconds} s each, in alternating 1 s turns`,
+  `unary rpc: ${concurrency} concurrent callers, ${rounds} rounds on fresh processes of ${seconds} s per side, in alternating 1 s turns`,
 );
-const http = await compare({
+const httpRounds = await compare({
   baseline: rawHttpTarget,
   micro: () => microTarget("micro-http", createHttpTransport()),
 });
-const grpcResult = await compare({
+const grpcRounds = await compare({
   baseline: () => rawGrpcTarget(true),
   noDeadline: () => rawGrpcTarget(false),
   micro: () => microTarget("micro-grpc", createGrpcTransport()),
 });
+const http = httpRounds.merged;
+const grpcResult = grpcRounds.merged;
 
 /** CPU per request of one side's whole path: the calling process plus its server. */
 const pathCpu = <K extends string>(results: Record<K, InterleavedResult>, side: K) =>
@@ -173,6 +204,7 @@ report(
       value: http.micro.perSecond,
       baseline: http.baseline.perSecond,
       turns: turnRatioQuartiles(http.micro, http.baseline),
+      rounds: roundRatios(httpRounds, "micro", "baseline"),
       unit: "req/s",
       target: { ratio: 0.85, better: "higher" },
     },
@@ -189,6 +221,7 @@ report(
       value: grpcResult.micro.perSecond,
       baseline: grpcResult.baseline.perSecond,
       turns: turnRatioQuartiles(grpcResult.micro, grpcResult.baseline),
+      rounds: roundRatios(grpcRounds, "micro", "baseline"),
       unit: "req/s",
       target: { ratio: 0.9, better: "higher" },
     },
@@ -215,6 +248,7 @@ report(
       value: grpcResult.micro.perSecond,
       baseline: grpcResult.noDeadline.perSecond,
       turns: turnRatioQuartiles(grpcResult.micro, grpcResult.noDeadline),
+      rounds: roundRatios(grpcRounds, "micro", "noDeadline"),
       unit: "req/s",
     },
   ],

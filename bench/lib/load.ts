@@ -164,6 +164,45 @@ export async function runInterleaved<K extends string>(
   return results;
 }
 
+/**
+ * One target's rounds as one result: each round ran on fresh processes, so the sums see
+ * several draws of whatever a process gets by chance (its core, its JIT's choices), which
+ * interleaved turns within one round cannot even out. Latency percentiles are the median
+ * of the rounds' percentiles; turns are concatenated, round by round.
+ */
+export function mergeRounds(rounds: readonly InterleavedResult[]): InterleavedResult {
+  const requests = sum(rounds.map((round) => round.requests));
+  const seconds = sum(rounds.map((round) => round.seconds));
+  const cpuUsPerRequest: Record<string, number> = {};
+  for (const round of rounds) {
+    if (round.requests === 0) continue;
+    for (const [name, us] of Object.entries(round.cpuUsPerRequest)) {
+      cpuUsPerRequest[name] = (cpuUsPerRequest[name] ?? 0) + (us * round.requests) / requests;
+    }
+  }
+  return {
+    requests,
+    errors: sum(rounds.map((round) => round.errors)),
+    seconds,
+    perSecond: requests / seconds,
+    p50Ms: median(rounds.map((round) => round.p50Ms)),
+    p99Ms: median(rounds.map((round) => round.p99Ms)),
+    cpuUsPerRequest,
+    turnsPerSecond: rounds.flatMap((round) => round.turnsPerSecond),
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
 async function phase(
   call: () => Promise<unknown>,
   concurrency: number,

@@ -8,11 +8,14 @@ export interface Figure {
   readonly target?: { readonly ratio: number; readonly better: "higher" | "lower" };
   /** Quartiles of the per-turn ratios, for figures loaded in turns (`turnRatioQuartiles`). */
   readonly turns?: { readonly low: number; readonly high: number };
+  /** The ratio of each round on fresh processes, for figures measured in rounds. */
+  readonly rounds?: readonly number[];
 }
 
 /**
  * Prints figures as a table for people and as one JSON line each for tools:
- * `{"bench","value","baseline","ratio","unit"}`, plus `"turns": [p25, p75]` where known.
+ * `{"bench","value","baseline","ratio","unit"}`, plus `"turns": [p25, p75]` and
+ * `"rounds": [ratio, ...]` where known.
  */
 export function report(title: string, figures: readonly Figure[]): void {
   console.log(`\n${title}`);
@@ -35,12 +38,17 @@ export function report(title: string, figures: readonly Figure[]): void {
       figure.turns ? `${figure.turns.low.toFixed(3)}-${figure.turns.high.toFixed(3)}` : "",
       figure.unit,
       verdict,
+      figure.rounds ? figure.rounds.map((ratio) => ratio.toFixed(3)).join(" ") : "",
     ];
   });
   const header = ["bench", "value", "baseline", "ratio", "turns p25-p75", "unit", "target"];
+  if (figures.some((figure) => figure.rounds)) header.push("rounds");
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ");
+    cells
+      .slice(0, header.length)
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join("  ");
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   for (const figure of figures) {
@@ -52,6 +60,7 @@ export function report(title: string, figures: readonly Figure[]): void {
         ratio: round(figure.value / figure.baseline),
         unit: figure.unit,
         ...(figure.turns && { turns: [round(figure.turns.low), round(figure.turns.high)] }),
+        ...(figure.rounds && { rounds: figure.rounds.map(round) }),
       }),
     );
   }

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type InterleavedResult,
+  mergeRounds,
   runInterleaved,
   turnRatioQuartiles,
 } from "../../bench/lib/load.js";
@@ -73,6 +74,26 @@ describe("bench load helper", () => {
     const turnRequests = results.idle.turnsPerSecond.reduce((sum, rate) => sum + rate * 0.25, 0);
     expect(turnRequests / results.idle.requests).toBeGreaterThan(0.8);
     expect(turnRequests / results.idle.requests).toBeLessThan(1.2);
+  });
+
+  it("merges rounds as their sums: rates over the total time, CPU weighted by requests", () => {
+    const round = (requests: number, seconds: number, cpuUs: number, p99Ms: number) =>
+      ({
+        requests,
+        errors: 0,
+        seconds,
+        perSecond: requests / seconds,
+        p50Ms: p99Ms / 4,
+        p99Ms,
+        cpuUsPerRequest: { load: cpuUs },
+        turnsPerSecond: [requests / seconds],
+      }) as InterleavedResult;
+    const merged = mergeRounds([round(1000, 1, 100, 8), round(3000, 2, 200, 2), round(0, 1, 0, 4)]);
+    expect(merged.requests).toBe(4000);
+    expect(merged.perSecond).toBe(1000);
+    expect(merged.cpuUsPerRequest["load"]).toBe(175);
+    expect(merged.p99Ms).toBe(4);
+    expect(merged.turnsPerSecond).toEqual([1000, 1500, 0]);
   });
 
   it("pairs each turn with the baseline's turn of the same slice", () => {
