@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { report } from "./lib/report.js";
+import { median } from "./lib/median.js";
 
 const { values } = parseArgs({
   options: { services: { type: "string", default: "20" }, reps: { type: "string", default: "3" } },
@@ -76,11 +77,6 @@ function time(fn: () => void): number {
   const start = performance.now();
   fn();
   return performance.now() - start;
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 const buf = join(root, "node_modules", ".bin", "buf");

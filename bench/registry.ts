@@ -31,6 +31,7 @@ import { createServiceCache } from "../packages/runtime/src/selector/service-cac
 import { startEtcdServer } from "../packages/runtime/test/etcd/etcd-server.js";
 import { startNatsServer } from "../packages/runtime/test/nats/nats-server.js";
 import { type Figure, report } from "./lib/report.js";
+import { median } from "./lib/median.js";
 
 type Kind = "local" | "nats" | "etcd";
 
@@ -201,11 +202,6 @@ async function rawWatch(setup: Setup) {
     },
     close: () => close(),
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 async function microsPerOp(count: number, op: () => Promise<unknown>): Promise<number> {

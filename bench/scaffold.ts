@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { report } from "./lib/report.js";
+import { median } from "./lib/median.js";
 
 const { values } = parseArgs({ options: { reps: { type: "string", default: "5" } } });
 const reps = Number(values.reps);
@@ -28,11 +29,6 @@ function timed(run: () => void): number {
   const start = process.hrtime.bigint();
   run();
   return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 const cli = join(root, "dist", "bin", "create-micro.js");

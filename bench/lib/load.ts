@@ -1,4 +1,5 @@
 import { ownCpuMs, processCpuMs } from "./process-cpu.js";
+import { median } from "./median.js";
 
 /** Figures of one load run. */
 export interface LoadResult {
@@ -194,13 +195,6 @@ export function mergeRounds(rounds: readonly InterleavedResult[]): InterleavedRe
 
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
-}
-
-function median(values: readonly number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 }
 
 async function phase(
